@@ -1,0 +1,289 @@
+"""Command line: parse, call a stage or the store, render."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from tidings.errors import TidingsError
+from tidings.settings import Settings, load_settings
+
+EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings({"db": getattr(args, "db", None)})
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from tidings.store import open_store
+
+    return open_store(_settings(args).database_url)
+
+
+def _pipeline(args: argparse.Namespace) -> Any:
+    from tidings.pipeline import Pipeline
+
+    settings = _settings(args)
+    from tidings.store import open_store
+
+    return Pipeline(open_store(settings.database_url), settings)
+
+
+def _print_report(report: Any, as_json: bool) -> int:
+    if as_json:
+        print(_dump(report.as_dict()))
+    else:
+        counts = report.as_dict()
+        print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+        for outcome in report.outcomes:
+            if type(outcome).__name__ == "Failed":
+                print(f"  failed: {outcome.locator}: {outcome.message}", file=sys.stderr)
+    return EXIT_FAILED_ITEMS if report.failed else EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tidings.pipeline import Report
+
+    pipeline = _pipeline(args)
+    report = Report()
+    items = pipeline.items(args.inputs)
+    if not args.json and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        items = tqdm(items, unit="doc", desc="ingest")
+    for item in items:
+        pipeline.ingest_item(item, report)
+    return _print_report(report, args.json)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    return _print_report(_pipeline(args).poll(), args.json)
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from tidings.store import feeds
+
+    store = _store(args)
+    settings = _settings(args)
+    if args.action == "add":
+        with store.write() as conn:
+            for url in args.urls:
+                fid, created = feeds.add(conn, url, interval_s=settings.feed_interval)
+                print(f"{'added' if created else 'already subscribed'}: {fid} {url}")
+    elif args.action == "remove":
+        with store.write() as conn:
+            for feed in args.urls:
+                feeds.remove(conn, feed)
+                print(f"removed: {feed}")
+    else:
+        with store.read() as conn:
+            rows = feeds.list_feeds(conn)
+        if args.json:
+            print(_dump(rows))
+        for row in rows if not args.json else []:
+            state = f"errors={row['error_count']} {row['last_error'] or ''}".strip()
+            print(f"{row['id']:>4} {row['url']}  {row['title'] or ''}  {state}")
+    return EXIT_OK
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    from tidings.store import articles
+
+    store = _store(args)
+    with store.read() as conn:
+        if args.action == "show":
+            row = articles.get(conn, args.id)
+            if args.json:
+                print(_dump(row))
+            else:
+                print(f"{row['title']}\n{row['source'] or ''} · {row['published'] or ''} · {row['language']}")
+                print(f"\n{row['body']}")
+                for caption in row["captions"]:
+                    print(f"\n[caption] {caption}")
+            return EXIT_OK
+        rows = articles.list_articles(conn, limit=args.limit, language=args.language, day=args.day)
+    if args.json:
+        print(_dump(rows))
+    else:
+        for row in rows:
+            lang, when = row["language"] or "??", row["published"] or ""
+            print(f"{row['id']:>6} {lang} {when:<25.25} {row['title'][:80]}")
+    return EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from tidings.extract import article_to_json
+    from tidings.pipeline import analyse_inputs
+
+    url_of = dict(item.split("=", 1) for item in args.url_of)
+    failed = 0
+    for inp, result in analyse_inputs(args.inputs, _settings(args), url_of):
+        if isinstance(result, TidingsError):
+            failed += 1
+            obj: dict[str, Any] = {"input": inp, "error": type(result).__name__, "message": result.message}
+        else:
+            obj = {"input": inp, **article_to_json(result)}
+        if args.json:
+            print(_dump(obj))
+        else:
+            print(f"== {inp}\n{obj.get('title') or obj.get('message')}\n\n{obj.get('body', '')}\n")
+    return EXIT_FAILED_ITEMS if failed else EXIT_OK
+
+
+def cmd_errors(args: argparse.Namespace) -> int:
+    from tidings.store import errors
+
+    with _store(args).read() as conn:
+        rows = errors.list_errors(conn, limit=args.limit)
+    if args.json:
+        print(_dump(rows))
+    for row in rows if not args.json else []:
+        print(f"{row['locator']}: {row['error']}: {row['message']}")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from tidings.store import articles, errors, feeds
+
+    with _store(args).read() as conn:
+        stats = {
+            "articles": articles.count(conn),
+            "languages": dict(articles.counts_by(conn, "language")),
+            "sources": dict(articles.counts_by(conn, "source")),
+            "feeds": len(feeds.list_feeds(conn)),
+            "errors": len(errors.list_errors(conn)),
+        }
+    print(_dump(stats) if args.json else "\n".join(f"{k}: {v}" for k, v in stats.items()))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from tidings.web import create_app
+
+    settings = _settings(args)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from importlib import import_module
+
+    module = import_module(f"tidings.bench.{args.what}")
+    return int(module.run(as_json=args.json, **({"n": args.n} if args.n else {})))
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from importlib import import_module
+
+    module_name, function = EVALS[args.what]
+    function_ = getattr(import_module(f"tidings.evaluate.{module_name}"), function)
+    return int(
+        function_(*args.files, as_json=args.json)
+        if args.what in ("cluster", "pairs", "dedup")
+        else function_(args.files, as_json=args.json)
+    )
+
+
+# eval name -> (module under tidings.evaluate, function)
+EVALS = {
+    "language": ("language", "run"),
+    "extract": ("extract", "run"),
+    "translate": ("translate", "run"),
+    "cluster": ("cluster", "run_cluster"),
+    "pairs": ("cluster", "run_pairs"),
+    "dedup": ("cluster", "run_dedup"),
+    "claims": ("claims", "run"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `tidings` argument parser."""
+    parser = argparse.ArgumentParser(prog="tidings", description="Read the world's news in English.")
+    parser.add_argument("--db", help="store: SQLite path or database URL (default: $TIDINGS_DB)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="ingest files, directories, feeds, OPML, JSONL or URLs")
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("fetch", help="poll subscribed feeds that are due")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("feeds", help="manage feed subscriptions")
+    p.add_argument("action", choices=["add", "list", "remove"])
+    p.add_argument("urls", nargs="*")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_feeds)
+
+    p = sub.add_parser("articles", help="list or show stored articles")
+    p.add_argument("action", choices=["list", "show"])
+    p.add_argument("id", nargs="?", type=int)
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--language")
+    p.add_argument("--day")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_articles)
+
+    p = sub.add_parser("extract", help="extract articles without storing them")
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("--url-of", action="append", default=[], metavar="FILE=URL")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("errors", help="list items that failed to ingest")
+    p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_errors)
+
+    p = sub.add_parser("stats", help="counts of what is stored")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("serve", help="serve the web UI and API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("bench", help="measure speed")
+    p.add_argument("what", choices=["ingest", "translate", "cluster", "brief", "web"])
+    p.add_argument("-n", type=int, default=0, help="corpus size (documents)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("eval", help="measure accuracy on labelled data")
+    p.add_argument("what", choices=sorted(EVALS))
+    p.add_argument("files", nargs="*")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tidings` command."""
+    args = build_parser().parse_args(argv)
+    if args.command == "articles" and args.action == "show" and args.id is None:
+        print("tidings articles show: give an article ID", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        return int(args.func(args))
+    except TidingsError as exc:
+        print(f"tidings: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""Articles and the raw documents they came from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, select, text
+
+from tidings.errors import NotFound
+from tidings.models import Article, RawDocument
+from tidings.store.schema import articles, inserted_id, raw_documents
+
+# Field names other issues and outside checks rely on (`tidings articles show ID --json`).
+PUBLIC_FIELDS = (
+    "id",
+    "url",
+    "title",
+    "byline",
+    "published",
+    "source",
+    "section",
+    "language",
+    "original_language",
+    "body",
+    "captions",
+)
+
+
+def raw_exists(conn: Connection, content_hash: str) -> int | None:
+    """The id of the article made from a raw document with these bytes, if any."""
+    row = conn.execute(
+        select(articles.c.id)
+        .select_from(raw_documents.join(articles, articles.c.raw_id == raw_documents.c.id))
+        .where(raw_documents.c.content_hash == content_hash)
+    ).first()
+    return int(row[0]) if row else None
+
+
+def find_by_canonical_url(conn: Connection, canonical_url: str) -> tuple[int, str] | None:
+    """(id, text_hash) of the article at this canonical URL."""
+    row = conn.execute(
+        select(articles.c.id, articles.c.text_hash).where(articles.c.canonical_url == canonical_url)
+    ).first()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def find_by_text_hash(conn: Connection, text_hash: str) -> int | None:
+    """The first article with exactly this normalised text."""
+    row = conn.execute(
+        select(articles.c.id).where(articles.c.text_hash == text_hash).order_by(articles.c.id).limit(1)
+    ).first()
+    return int(row[0]) if row else None
+
+
+def insert_raw(conn: Connection, raw: RawDocument, content_hash: str) -> int:
+    """Keep the document's bytes so it can be extracted again later."""
+    existing = conn.execute(
+        select(raw_documents.c.id).where(raw_documents.c.content_hash == content_hash)
+    ).first()
+    if existing:
+        return int(existing[0])
+    result = conn.execute(
+        raw_documents.insert().values(
+            content_hash=content_hash,
+            locator=raw.locator,
+            url=raw.url,
+            kind=raw.kind,
+            size=len(raw.content),
+            fetched_at=raw.fetched_at or datetime.now(UTC),
+            meta=dict(raw.meta),
+            content=raw.content,
+        )
+    )
+    return inserted_id(result)
+
+
+def _values(article: Article, published_utc: datetime | None) -> dict[str, Any]:
+    return {
+        "url": article.url,
+        "title": article.title,
+        "byline": article.byline,
+        "published": article.published,
+        "published_utc": published_utc,
+        "published_day": article.published[:10] if article.published else None,
+        "date_method": article.date_method,
+        "source": article.source,
+        "site_name": article.site_name,
+        "section": article.section,
+        "categories": list(article.categories),
+        "captions": list(article.captions),
+        "body": article.body,
+        "language": article.language,
+        "language_confidence": article.language_confidence,
+        "original_language": article.original_language,
+        "archive_date": article.archive_date,
+        "locator": article.locator,
+    }
+
+
+def insert(
+    conn: Connection,
+    article: Article,
+    *,
+    raw_id: int | None,
+    canonical_url: str | None,
+    text_hash: str,
+    published_utc: datetime | None,
+    source_id: int | None,
+    feed_id: int | None = None,
+) -> int:
+    """Store a new article; return its id."""
+    now = datetime.now(UTC)
+    result = conn.execute(
+        articles.insert().values(
+            raw_id=raw_id,
+            feed_id=feed_id,
+            canonical_url=canonical_url,
+            text_hash=text_hash,
+            source_id=source_id,
+            created_at=now,
+            updated_at=now,
+            **_values(article, published_utc),
+        )
+    )
+    return inserted_id(result)
+
+
+def revise(
+    conn: Connection,
+    article_id: int,
+    article: Article,
+    *,
+    raw_id: int | None,
+    text_hash: str,
+    published_utc: datetime | None,
+    source_id: int | None,
+) -> None:
+    """Replace an article's content with a newer revision of the same page."""
+    conn.execute(
+        articles.update()
+        .where(articles.c.id == article_id)
+        .values(
+            raw_id=raw_id,
+            text_hash=text_hash,
+            source_id=source_id,
+            revision=articles.c.revision + 1,
+            updated_at=datetime.now(UTC),
+            **_values(article, published_utc),
+        )
+    )
+
+
+def _public(row: RowMapping) -> dict[str, Any]:
+    out = {name: row[name] for name in PUBLIC_FIELDS}
+    out["captions"] = list(row["captions"] or [])
+    for extra in ("date_method", "site_name", "language_confidence", "archive_date", "revision"):
+        out[extra] = row[extra]
+    out["categories"] = list(row["categories"] or [])
+    return out
+
+
+def get(conn: Connection, article_id: int) -> dict[str, Any]:
+    """One article's public fields."""
+    row = conn.execute(select(articles).where(articles.c.id == article_id)).first()
+    if row is None:
+        raise NotFound(f"no article {article_id}")
+    return _public(row._mapping)
+
+
+def list_articles(
+    conn: Connection,
+    *,
+    limit: int = 50,
+    before_id: int | None = None,
+    day: str | None = None,
+    language: str | None = None,
+    source: str | None = None,
+    section: str | None = None,
+) -> list[dict[str, Any]]:
+    """Newest first, filtered; `before_id` is the pagination cursor."""
+    query = select(articles).order_by(articles.c.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(articles.c.id < before_id)
+    if day:
+        query = query.where(articles.c.published_day == day)
+    if language:
+        query = query.where(articles.c.language == language)
+    if source:
+        query = query.where(articles.c.source == source)
+    if section:
+        query = query.where(articles.c.section == section)
+    return [_public(r._mapping) for r in conn.execute(query)]
+
+
+def search(conn: Connection, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    """Full-text search over title and body, best match first."""
+    terms = " ".join(f'"{t}"' for t in query.replace('"', " ").split())
+    if not terms:
+        return []
+    if conn.dialect.name == "sqlite":
+        ids = [
+            int(r[0])
+            for r in conn.execute(
+                text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rank LIMIT :n"),
+                {"q": terms, "n": limit},
+            )
+        ]
+    else:
+        ids = [
+            int(r[0])
+            for r in conn.execute(
+                text(
+                    "SELECT id FROM articles WHERE to_tsvector('simple', coalesce(title,'') || ' ' || body) "
+                    "@@ plainto_tsquery('simple', :q) LIMIT :n"
+                ),
+                {"q": query, "n": limit},
+            )
+        ]
+    if not ids:
+        return []
+    rows = {r.id: r for r in conn.execute(select(articles).where(articles.c.id.in_(ids)))}
+    return [_public(rows[i]._mapping) for i in ids if i in rows]
+
+
+def count(conn: Connection) -> int:
+    """How many articles are stored."""
+    return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+
+
+def counts_by(conn: Connection, column: str) -> list[tuple[str | None, int]]:
+    """Article counts grouped by one column (language, source, section, published_day)."""
+    col = articles.c[column]
+    rows = conn.execute(select(col, func.count()).group_by(col).order_by(func.count().desc()))
+    return [(r[0], int(r[1])) for r in rows]
+
+
+def ids(conn: Connection, *, after_id: int = 0) -> Sequence[int]:
+    """Article ids in insertion order."""
+    return [int(r[0]) for r in conn.execute(select(articles.c.id).where(articles.c.id > after_id))]

@@ -1,0 +1,80 @@
+"""Ordered, append-only migrations with a stored schema version (never edit a released step)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select, text
+
+from tidings.store import schema
+
+Migration = Callable[[Connection], None]
+
+
+def _base(conn: Connection) -> None:
+    """v1: sources, feeds, raw documents, articles, ingest errors; full-text index."""
+    for table in (schema.sources, schema.feeds, schema.raw_documents, schema.articles, schema.ingest_errors):
+        table.create(conn, checkfirst=True)
+    if conn.dialect.name == "sqlite":
+        # External-content FTS5 table kept in step by triggers: no second copy of the text.
+        conn.execute(
+            text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+                "title, body, content='articles', content_rowid='id', "
+                "tokenize='unicode61 remove_diacritics 2')"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN "
+                "INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN "
+                "INSERT INTO articles_fts(articles_fts, rowid, title, body) "
+                "VALUES ('delete', old.id, old.title, old.body); END"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER IF NOT EXISTS articles_au AFTER UPDATE OF title, body ON articles BEGIN "
+                "INSERT INTO articles_fts(articles_fts, rowid, title, body) "
+                "VALUES ('delete', old.id, old.title, old.body); "
+                "INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END"
+            )
+        )
+    elif conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                "CREATE INDEX IF NOT EXISTS ix_articles_fts ON articles USING gin "
+                "(to_tsvector('simple', coalesce(title,'') || ' ' || body))"
+            )
+        )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_base,)
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version stored in the database (0 for an empty one)."""
+    schema.schema_version.create(conn, checkfirst=True)
+    found = conn.execute(
+        select(schema.schema_version.c.version).order_by(schema.schema_version.c.version.desc())
+    )
+    row = found.first()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: Connection) -> int:
+    """Apply every migration newer than the stored version; return the version reached."""
+    version = current_version(conn)
+    for number, step in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        step(conn)
+        conn.execute(schema.schema_version.insert().values(version=number, applied_at=datetime.now(UTC)))
+        version = number
+    return version

@@ -1,0 +1,126 @@
+"""Table definitions. Migrations create them; queries in the entity modules use them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    CursorResult,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("domains", JSON, nullable=False, default=list),
+    Column("country", String(2)),
+    Column("language", String(8)),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title", Text),
+    Column("category", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("interval_s", Integer, nullable=False),
+    Column("next_poll", DateTime(timezone=True)),
+    Column("last_polled", DateTime(timezone=True)),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("translate", String(8), nullable=False, default="all"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+raw_documents = Table(
+    "raw_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("locator", Text, nullable=False),
+    Column("url", Text),
+    Column("kind", String(8), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("meta", JSON, nullable=False, default=dict),
+    Column("content", LargeBinary, nullable=False),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("raw_id", Integer, ForeignKey("raw_documents.id", ondelete="SET NULL")),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="SET NULL")),
+    Column("url", Text),
+    Column("canonical_url", Text),
+    Column("text_hash", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("byline", Text),
+    Column("published", String(40)),
+    Column("published_utc", DateTime(timezone=True)),
+    Column("published_day", String(10)),
+    Column("date_method", String(16)),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="SET NULL")),
+    Column("source", Text),
+    Column("site_name", Text),
+    Column("section", Text),
+    Column("categories", JSON, nullable=False, default=list),
+    Column("captions", JSON, nullable=False, default=list),
+    Column("body", Text, nullable=False),
+    Column("language", String(8)),
+    Column("language_confidence", Float),
+    Column("original_language", String(8)),
+    Column("archive_date", String(10)),
+    Column("locator", Text),
+    Column("revision", Integer, nullable=False, default=1),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_articles_canonical_url", "canonical_url", unique=True),
+    Index("ix_articles_text_hash", "text_hash"),
+    Index("ix_articles_published_utc", "published_utc"),
+    Index("ix_articles_published_day", "published_day"),
+    Index("ix_articles_source", "source"),
+    Index("ix_articles_language", "language"),
+)
+
+ingest_errors = Table(
+    "ingest_errors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("locator", Text, nullable=False),
+    Column("error", String(40), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE")),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def inserted_id(result: CursorResult[object]) -> int:
+    """The primary key of the row an INSERT just added."""
+    key = result.inserted_primary_key
+    assert key is not None, "INSERT returned no primary key"
+    return int(key[0])

@@ -1,0 +1,35 @@
+"""Outlets (news sources) in the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from tidings.models import Source
+from tidings.store.schema import articles, inserted_id, sources
+
+
+def upsert(conn: Connection, source: Source) -> int:
+    """Insert the outlet if new (matched by name); return its id."""
+    found = conn.execute(select(sources.c.id).where(sources.c.name == source.name)).first()
+    if found:
+        return int(found[0])
+    result = conn.execute(
+        sources.insert().values(
+            name=source.name, domains=list(source.domains), country=source.country, language=source.language
+        )
+    )
+    return inserted_id(result)
+
+
+def list_sources(conn: Connection) -> list[dict[str, Any]]:
+    """Outlets with their article counts, most articles first."""
+    count = func.count(articles.c.id).label("articles")
+    rows = conn.execute(
+        select(sources.c.id, sources.c.name, sources.c.country, sources.c.language, count)
+        .select_from(sources.outerjoin(articles, articles.c.source_id == sources.c.id))
+        .group_by(sources.c.id)
+        .order_by(count.desc(), sources.c.name)
+    )
+    return [dict(r._mapping) for r in rows]

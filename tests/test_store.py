@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tidings.models import Article, RawDocument
+from tidings.settings import Settings
+from tidings.store import Store, articles, errors, feeds, open_store
+from tidings.store.migrations import MIGRATIONS
+
+
+def _article(title: str, body: str, **kw: str) -> Article:
+    return Article(title=title, body=body, **kw)  # type: ignore[arg-type]
+
+
+def test_sqlite_is_wal_with_foreign_keys(store: Store, db_path: Path) -> None:
+    with store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert store.version == len(MIGRATIONS)
+
+
+def test_migrations_are_idempotent(settings: Settings, db_path: Path) -> None:
+    open_store(settings.database_url).close()
+    again = open_store(settings.database_url)
+    assert again.version == len(MIGRATIONS)
+    rows = sqlite3.connect(db_path).execute("SELECT count(*) FROM schema_version").fetchone()
+    assert rows[0] == len(MIGRATIONS)
+
+
+def test_insert_get_search_and_revise(store: Store) -> None:
+    raw = RawDocument(locator="a.txt", content=b"x", kind="text")
+    with store.write() as conn:
+        raw_id = articles.insert_raw(conn, raw, "h1")
+        aid = articles.insert(
+            conn,
+            _article(
+                "Geneva summit",
+                "Putin and Biden met in Geneva.\n\nIt lasted hours.",
+                published="2021-06-16T10:00:00+02:00",
+            ),
+            raw_id=raw_id,
+            canonical_url="https://x.example/a",
+            text_hash="t1",
+            published_utc=None,
+            source_id=None,
+        )
+    with store.read() as conn:
+        got = articles.get(conn, aid)
+        assert got["title"] == "Geneva summit"
+        assert [r["id"] for r in articles.search(conn, "geneva")] == [aid]
+        assert articles.search(conn, "navalny") == []
+        assert articles.list_articles(conn, day="2021-06-16")[0]["id"] == aid
+    with store.write() as conn:
+        articles.revise(
+            conn,
+            aid,
+            _article("Geneva summit ends", "Navalny was mentioned."),
+            raw_id=raw_id,
+            text_hash="t2",
+            published_utc=None,
+            source_id=None,
+        )
+    with store.read() as conn:
+        assert articles.get(conn, aid)["revision"] == 2
+        assert [r["id"] for r in articles.search(conn, "navalny")] == [aid]
+        assert articles.search(conn, "lasted") == []  # the old text left the index
+
+
+def test_search_survives_fts_syntax(store: Store) -> None:
+    with store.read() as conn:
+        assert articles.search(conn, 'AND OR "( NEAR') == []
+
+
+def test_feed_backoff_grows_and_resets(store: Store) -> None:
+    with store.write() as conn:
+        fid, created = feeds.add(conn, "https://f.example/rss", interval_s=100)
+        assert created and feeds.add(conn, "https://f.example/rss")[1] is False
+        feeds.polled_error(conn, fid, "HTTP 500", interval_s=100, max_backoff_s=1000)
+        feeds.polled_error(conn, fid, "HTTP 500", interval_s=100, max_backoff_s=1000)
+    with store.read() as conn:
+        row = feeds.list_feeds(conn)[0]
+        assert row["error_count"] == 2 and row["last_error"] == "HTTP 500"
+        gap = (row["next_poll"] - row["last_polled"]).total_seconds()
+        assert gap == 400
+    with store.write() as conn:
+        feeds.polled_ok(conn, fid, etag='"e1"', last_modified=None, interval_s=100)
+    with store.read() as conn:
+        row = feeds.list_feeds(conn)[0]
+        assert row["error_count"] == 0 and row["etag"] == '"e1"'
+
+
+def test_errors_replace_per_locator(store: Store) -> None:
+    with store.write() as conn:
+        errors.record(conn, "bad.bin", "UnsupportedInput", "binary")
+        errors.record(conn, "bad.bin", "UnsupportedInput", "binary again")
+        errors.record(conn, "x.rss:3", "FeedError", "not XML")
+    with store.read() as conn:
+        rows = errors.list_errors(conn)
+    assert sorted(r["message"] for r in rows) == ["binary again", "not XML"]
