@@ -1,0 +1,1 @@
+"""Accuracy evaluations of tidings stages on labelled data sets."""
