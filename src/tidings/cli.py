@@ -59,8 +59,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         items = tqdm(items, unit="doc", desc="ingest")
-    for item in items:
-        pipeline.ingest_item(item, report)
+    pipeline.ingest_items(items, report)
     return _print_report(report, args.json)
 
 

@@ -25,6 +25,9 @@ from tidings.store import sources as source_rows
 Outcome = Stored | Skipped | Failed
 
 _SPACE = re.compile(r"\s+")
+# Items per commit: a commit per item costs more than the rest of the store's work; a crash loses at
+# most this many items, which a rerun ingests again.
+BATCH_SIZE = 64
 
 
 def text_hash(title: str, body: str) -> str:
@@ -237,10 +240,24 @@ class Pipeline:
 
     def ingest(self, inputs: Iterable[str], report: Report | None = None) -> Report:
         """Ingest files, directories and URLs; every item succeeds or fails alone."""
+        return self.ingest_items(self.items(inputs), report)
+
+    def ingest_items(
+        self, items: Iterable[RawDocument | Failed | FeedRef], report: Report | None = None
+    ) -> Report:
+        """Ingest raw items, committing every BATCH_SIZE of them together (each still fails alone)."""
         report = report or Report()
-        for item in self.items(inputs):
-            self.ingest_item(item, report)
-        return report
+        pending = 0
+        iterator = iter(items)
+        while True:
+            with self.store.batch():
+                for item in iterator:
+                    self.ingest_item(item, report)
+                    pending += 1
+                    if pending % BATCH_SIZE == 0:
+                        break
+                else:
+                    return report
 
     def ingest_item(self, item: RawDocument | Failed | FeedRef, report: Report) -> None:
         """Handle one item from the sources stage."""
@@ -294,9 +311,12 @@ class Pipeline:
                 )
             report.add(self._fail(url, exc, feed_id))
             return
+        for failed in parsed.failed:
+            self.record_failure(failed, feed_id)
+            report.add(failed)
         for entry in parsed.items:
             try:
-                raw = feed_item_to_raw(entry, url)
+                raw = self.full_page(feed_item_to_raw(entry, url))
             except InputError as exc:
                 report.add(self._fail(f"{url}#{entry.id}", exc, feed_id))
                 continue
@@ -310,6 +330,24 @@ class Pipeline:
                 interval_s=interval,
                 title=parsed.title,
             )
+
+    def full_page(self, raw: RawDocument) -> RawDocument:
+        """A summary-only feed item replaced by its page, fetched; the item itself if that fails."""
+        if raw.meta.get("content") == "full" or not raw.url:
+            return raw
+        try:
+            got = fetch(raw.url, self.policy)
+        except (FetchError, InputError):
+            return raw  # the summary is still worth keeping
+        return RawDocument(
+            locator=raw.locator,
+            content=got.content,
+            kind="html",
+            url=got.url,
+            declared_charset=got.charset,
+            fetched_at=datetime.now(UTC),
+            meta={**raw.meta, "content": "page"},
+        )
 
 
 def _opt(value: object) -> str | None:

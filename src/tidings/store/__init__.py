@@ -16,6 +16,9 @@ from tidings.store.migrations import migrate
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented fix: turn it off
+    # and emit BEGIN from the "begin" event.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -37,7 +40,9 @@ class Store:
             raise StoreError(f"cannot open store {url}: {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         self._write_lock = threading.Lock()
+        self._batch = threading.local()  # the connection of an open batch on this thread, if any
         with self.write() as conn:
             self.version = migrate(conn)
 
@@ -48,17 +53,45 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A transaction on the single writer; commits on success, rolls back on error."""
-        with self._write_lock:
-            try:
-                with self.engine.begin() as conn:
-                    yield conn
-            except SQLAlchemyError as exc:
-                raise StoreError(f"store write failed: {exc}") from exc
+        """A transaction on the single writer; commits on success, rolls back on error.
+
+        Inside `batch()` it is a savepoint of the batch's transaction: one item still succeeds or fails
+        alone, but the commit (the costly part) is shared.
+        """
+        batch: Connection | None = getattr(self._batch, "conn", None)
+        try:
+            if batch is not None:
+                with batch.begin_nested():
+                    yield batch
+                return
+            with self._write_lock, self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"store write failed: {exc}") from exc
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group this thread's writes into one transaction, committed at the end of the block."""
+        if getattr(self._batch, "conn", None) is not None:
+            yield
+            return
+        try:
+            with self._write_lock, self.engine.begin() as conn:
+                self._batch.conn = conn
+                try:
+                    yield
+                finally:
+                    self._batch.conn = None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"store write failed: {exc}") from exc
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only connection (its own WAL snapshot on SQLite)."""
+        """A read-only connection (its own WAL snapshot on SQLite); inside a batch, the batch's own."""
+        batch: Connection | None = getattr(self._batch, "conn", None)
+        if batch is not None:
+            yield batch
+            return
         try:
             with self.engine.connect() as conn:
                 yield conn

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from tidings.store.schema import ingest_errors
 
@@ -20,9 +20,12 @@ def record(conn: Connection, locator: str, error: str, message: str, feed_id: in
     )
 
 
+_CLEAR = delete(ingest_errors).where(ingest_errors.c.locator == bindparam("loc"))
+
+
 def clear(conn: Connection, locator: str) -> None:
     """Forget an item's error once it has gone in."""
-    conn.execute(delete(ingest_errors).where(ingest_errors.c.locator == locator))
+    conn.execute(_CLEAR, {"loc": locator})
 
 
 def list_errors(conn: Connection, limit: int = 1000) -> list[dict[str, Any]]:

@@ -116,6 +116,7 @@ ingest_errors = Table(
     Column("message", Text, nullable=False),
     Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE")),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Index("ix_ingest_errors_locator", "locator"),
 )
 
 

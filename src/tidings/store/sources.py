@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from tidings.models import Source
 from tidings.store.schema import articles, inserted_id, sources
 
 
+_BY_NAME = select(sources.c.id).where(sources.c.name == bindparam("n"))
+
+
 def upsert(conn: Connection, source: Source) -> int:
     """Insert the outlet if new (matched by name); return its id."""
-    found = conn.execute(select(sources.c.id).where(sources.c.name == source.name)).first()
+    found = conn.execute(_BY_NAME, {"n": source.name}).first()
     if found:
         return int(found[0])
     result = conn.execute(
-        sources.insert().values(
-            name=source.name, domains=list(source.domains), country=source.country, language=source.language
-        )
+        sources.insert(),
+        {
+            "name": source.name,
+            "domains": list(source.domains),
+            "country": source.country,
+            "language": source.language,
+        },
     )
     return inserted_id(result)
 
