@@ -28,7 +28,8 @@ def _feed(base: str) -> str:
 <item><title>Full item</title><link>{base}/full</link><pubDate>Thu, 07 Mar 2024 08:30:00 +0100</pubDate>
 <description>&lt;p&gt;The full text of this item is in the feed itself, long enough to be an article
 about the council vote on the new budget for the coming year.&lt;/p&gt;</description></item>
-<item><title>Floods in the north</title><link>{base}/page</link><description>Short teaser.</description></item>
+<item><title>Floods in the north</title><link>{base}/page</link>
+<description>Short teaser.</description></item>
 <item><title>No link and no text</title></item>
 </channel></rss>"""
 

@@ -9,7 +9,6 @@ from sqlalchemy import Connection, bindparam, func, select
 from tidings.models import Source
 from tidings.store.schema import articles, inserted_id, sources
 
-
 _BY_NAME = select(sources.c.id).where(sources.c.name == bindparam("n"))
 
 
