@@ -23,7 +23,11 @@ from tidings.errors import EmptyDocument
 from tidings.models import Article, RawDocument
 
 # Extraction mode chosen on trafilatura's evaldata (990 pages) and the ScrapingHub set (docs/eval-extract.md).
-TRAFILATURA_OPTIONS: dict[str, Any] = {"include_comments": False, "include_tables": True, "fast": False}
+TRAFILATURA_OPTIONS: dict[str, Any] = {"include_comments": False, "include_tables": True}
+# trafilatura runs in fast mode (no fallback extractors) unless the text it finds is shorter than this;
+# then it runs again with its fallbacks. Chosen on the two sets in docs/eval-extract.md: fast mode alone
+# lost recall on short pages; the retry recovers it at a fraction of the cost of always comparing.
+FALLBACK_BELOW_CHARS = 1500
 # Figure captions go to Article.captions, never into the body.
 PRUNE_XPATH = ["//figcaption"]
 # Teaser lists under a "Related"/"Read more" heading are headlines: short and without a final full stop.
@@ -142,8 +146,13 @@ def _extract_html(raw: RawDocument, text: str) -> Article:
     url = raw.url or extract_url(tree)
     published, date_method = _find_date(tree, ld, url)
     captions = _captions(tree)
-    doc = bare_extraction(tree, url=url, prune_xpath=PRUNE_XPATH, **TRAFILATURA_OPTIONS)
-    lines = (doc.text or "").splitlines() if isinstance(doc, Document) else []
+    lines = _main_text(tree, url)
+    if sum(len(line) for line in lines) < FALLBACK_BELOW_CHARS:
+        # Short result: let trafilatura compare with its fallback extractors, on a fresh tree (the
+        # first pass pruned this one).
+        fresh = load_html(text)
+        if fresh is not None:
+            lines = _main_text(fresh, url, fast=False) or lines
     title = _norm(meta.title or "")
     paragraphs, credited = _clean_lines(lines, title, captions)
     if sum(len(p) for p in paragraphs) < MIN_HTML_BODY_CHARS:
@@ -163,6 +172,12 @@ def _extract_html(raw: RawDocument, text: str) -> Article:
         captions=captions,
         locator=raw.locator,
     )
+
+
+def _main_text(tree: html.HtmlElement, url: str | None, *, fast: bool = True) -> list[str]:
+    """trafilatura's main-text lines; fast mode skips its fallback extractors."""
+    doc = bare_extraction(tree, url=url, prune_xpath=PRUNE_XPATH, fast=fast, **TRAFILATURA_OPTIONS)
+    return (doc.text or "").splitlines() if isinstance(doc, Document) else []
 
 
 def _trafilatura_meta(tree: html.HtmlElement) -> Document:

@@ -1,0 +1,158 @@
+"""Translation quality on parallel news (`tidings eval translate FILE... [--json] [--evidence]`).
+
+Reads JSONL lines with ``src_lang``, ``src`` and ``ref`` (the layout of evaldata ``mt_dev/*.jsonl``), sends
+each language's sentences through the router's engine for that language in one batch, and scores the output
+with sacrebleu (corpus BLEU and chrF). For Spanish it also scores the raw ``apertium spa-eng`` command on the
+same sentences, one per line in one process: tidings' path must not lose chrF against it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sacrebleu.metrics.bleu import BLEU
+from sacrebleu.metrics.chrf import CHRF
+
+from tidings.errors import JsonlError, TranslationError
+from tidings.translate import guards
+from tidings.translate.evidence import (
+    EVIDENCE_MARGIN,
+    EVIDENCE_THRESHOLD,
+    E5Embedder,
+    Embedder,
+    accepted,
+    best_matches,
+)
+from tidings.translate.router import Router, default_router
+
+RAW_BASELINE = {"es": "spa-eng"}  # languages compared against the raw Apertium command
+
+
+def read_pairs(files: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """(source, reference) pairs per source language, from JSONL files."""
+    pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for name in files:
+        with Path(name).open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                    pairs[str(row["src_lang"])].append((str(row["src"]), str(row["ref"])))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise JsonlError(
+                        f"not a src_lang/src/ref object: {exc}", where=f"{name}:{number}"
+                    ) from exc
+    return dict(pairs)
+
+
+def score(hypotheses: list[str], refs: list[str]) -> tuple[float, float]:
+    """Corpus BLEU and chrF."""
+    bleu = BLEU().corpus_score(hypotheses, [refs]).score
+    chrf = CHRF().corpus_score(hypotheses, [refs]).score
+    return round(bleu, 2), round(chrf, 2)
+
+
+def raw_apertium(sources: list[str], mode: str) -> list[str]:
+    """The plain `apertium -u MODE` command, one sentence per line, all in one process."""
+    text = "\n".join(" ".join(s.split()) for s in sources) + "\n"
+    done = subprocess.run(["apertium", "-u", mode], input=text, capture_output=True, text=True, check=True)
+    lines = done.stdout.rstrip("\n").split("\n")
+    if len(lines) != len(sources):
+        raise TranslationError(f"raw apertium {mode}: {len(lines)} lines for {len(sources)} sentences")
+    return lines
+
+
+def evaluate_language(router: Router, lang: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Scores of the router's engine for one language."""
+    sources = [s for s, _ in pairs]
+    refs = [r for _, r in pairs]
+    engine = router.engine_for(lang)
+    if engine is None:
+        outputs = [""] * len(sources)
+        name = "none"
+    else:
+        outputs = [t.text for t in router.translate_sentences(engine, sources, lang, None)]
+        name = engine.name
+    bleu, chrf = score(outputs, refs)
+    kept = sum(guards.numbers_preserved(s, o, lang) for s, o in zip(sources, outputs, strict=True))
+    result: dict[str, Any] = {
+        "engine": name,
+        "bleu": bleu,
+        "chrf": chrf,
+        "numbers_preserved": round(kept / len(sources), 3) if sources else 0.0,
+        "sentences": len(sources),
+    }
+    if lang in RAW_BASELINE and name == "apertium":
+        raw = raw_apertium(sources, RAW_BASELINE[lang])
+        raw_bleu, raw_chrf = score(raw, refs)
+        raw_kept = sum(guards.numbers_preserved(s, o, lang) for s, o in zip(sources, raw, strict=True))
+        result["baseline"] = {
+            "engine": f"apertium {RAW_BASELINE[lang]} (raw command)",
+            "bleu": raw_bleu,
+            "chrf": raw_chrf,
+            "numbers_preserved": round(raw_kept / len(sources), 3),
+        }
+    return result
+
+
+def evidence_accuracy(embedder: Embedder, pairs: list[tuple[str, str]]) -> dict[str, float]:
+    """Each source against all the file's refs: coverage, precision, and false accepts without its own ref."""
+    sources = embedder.embed([s for s, _ in pairs])
+    refs = embedder.embed([r for _, r in pairs])
+    best, top, second = best_matches(sources, refs)
+    shown = accepted(top, second, EVIDENCE_THRESHOLD, EVIDENCE_MARGIN)
+    right = best == np.arange(len(pairs))
+    others = sources @ refs.T
+    np.fill_diagonal(others, -1.0)  # the reference is not among the candidates: anything shown is wrong
+    ranked = np.sort(others, axis=1)
+    wrong = accepted(ranked[:, -1], ranked[:, -2], EVIDENCE_THRESHOLD, EVIDENCE_MARGIN)
+    return {
+        "coverage": round(float(shown.mean()), 3),
+        "precision": round(float((right & shown).sum() / max(1, shown.sum())), 3),
+        "false_accept": round(float(wrong.mean()), 3),
+    }
+
+
+def run(files: list[str], as_json: bool, *, evidence: bool = False, router: Router | None = None) -> int:
+    """Print BLEU, chrF and numbers kept per language (and evidence matching accuracy); 0 on success."""
+    router = router or default_router()
+    report: dict[str, dict[str, Any]] = {}
+    embedder = E5Embedder() if evidence else None
+    for lang, pairs in sorted(read_pairs(files).items()):
+        report[lang] = evaluate_language(router, lang, pairs)
+        if embedder is not None:
+            report[lang]["evidence"] = evidence_accuracy(embedder, pairs)
+    if as_json:
+        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    print(f"{'lang':5} {'engine':28} {'n':>4} {'BLEU':>6} {'chrF':>6} {'numbers':>8}")
+    for lang, row in report.items():
+        for r in (row, row.get("baseline")):
+            if r:
+                n = row["sentences"]
+                print(
+                    f"{lang:5} {r['engine']:28} {n:4} {r['bleu']:6.2f} {r['chrf']:6.2f}"
+                    f" {r['numbers_preserved']:8.3f}"
+                )
+    if embedder is not None:
+        print(
+            f"\nevidence at cosine >= {EVIDENCE_THRESHOLD}, margin >= {EVIDENCE_MARGIN} (vs its file's refs)"
+        )
+        print(f"{'lang':5} {'coverage':>9} {'precision':>10} {'false accept':>13}")
+        for lang, row in report.items():
+            e = row["evidence"]
+            print(f"{lang:5} {e['coverage']:9.3f} {e['precision']:10.3f} {e['false_accept']:13.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    raise SystemExit(run(args, "--json" in sys.argv, evidence="--evidence" in sys.argv))

@@ -1,0 +1,56 @@
+"""FreeDict glosses, from a small dictionary in dictd format and from the installed German one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tidings.errors import TranslationError
+from tidings.translate.freedict import DICT_DIR, FreeDictGlosser, first_sense
+
+DATA = Path(__file__).parent / "data" / "translate"
+
+
+@pytest.fixture(scope="module")
+def glosser() -> FreeDictGlosser:
+    return FreeDictGlosser(DATA)
+
+
+def test_german_headline_is_glossed_and_labelled_gloss(glosser: FreeDictGlosser) -> None:
+    [out] = glosser.translate(["Regierung beschließt neue Maßnahmen gegen die Inflation"], "de")
+    assert out.quality == "gloss"
+    assert out.engine == "freedict"
+    # Inflected forms are found through their lemma; "die" reads as the article; "gegen" as the preposition.
+    assert out.text == "government decide new measure against the inflation"
+
+
+def test_multi_word_entries_win_and_names_and_numbers_stay(glosser: FreeDictGlosser) -> None:
+    [out] = glosser.translate(["Merkel trifft am Montag 1.000 Polizisten."], "de")
+    assert out.text.startswith("Merkel")
+    assert "on Monday" in out.text
+    assert "amplitude" not in out.text
+    assert "1.000" in out.text
+    assert out.text.endswith(".")
+
+
+def test_first_sense_drops_tags_and_notes() -> None:
+    assert first_sense("Montag /ˈmoːntaːk/ <masc>\nMonday <n>Mon.\n") == "Monday"
+    assert first_sense("أبوي /x/\n1. Fatherly\n2. Patriarchal\n") == "Fatherly"
+    assert first_sense("x\n   Synonyms: {y}\n") == ""
+
+
+def test_missing_language_is_a_typed_error(glosser: FreeDictGlosser) -> None:
+    assert ("de", "en") in glosser.pairs()
+    with pytest.raises(TranslationError):
+        glosser.translate(["Bonjour"], "fr")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (DICT_DIR / "freedict-deu-eng.index").exists(), reason="freedict-deu-eng not installed"
+)
+def test_installed_german_dictionary() -> None:
+    [out] = FreeDictGlosser().translate(["Die Regierung beschließt neue Maßnahmen"], "de")
+    assert out.quality == "gloss"
+    assert "government" in out.text.lower()
