@@ -30,11 +30,12 @@ def _store(args: argparse.Namespace) -> Any:
 
 def _pipeline(args: argparse.Namespace) -> Any:
     from tidings.pipeline import Pipeline
-
-    settings = _settings(args)
     from tidings.store import open_store
 
-    return Pipeline(open_store(settings.database_url), settings)
+    settings = _settings(args)
+    return Pipeline(
+        open_store(settings.database_url), settings, translate=not getattr(args, "no_translate", False)
+    )
 
 
 def _print_report(report: Any, as_json: bool) -> int:
@@ -65,6 +66,35 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     return _print_report(_pipeline(args).poll(), args.json)
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from tidings.store import open_store
+    from tidings.store import translations as translation_rows
+    from tidings.translation import Translation
+
+    settings = _settings(args)
+    translation = Translation(open_store(settings.database_url), settings)
+    if args.status:
+        with translation.store.read() as conn:
+            rows = translation_rows.status(conn)
+        coverage = translation.router.coverage(r["language"] for r in rows if r["language"])
+        for row in rows:
+            lang = row["language"] or "?"
+            engine = translation.router.engine_for(lang)
+            row["engine"] = "passthrough" if lang == "en" else engine.name if engine else "none"
+            row["coverage"] = "original" if lang == "en" else coverage.get(lang, "none")
+        if args.json:
+            print(_dump(rows))
+        for row in rows if not args.json else []:
+            print(f"{row['language'] or '?':<4} {row['coverage']:<12} {row['engine']:<12} "
+                  f"{row['articles']:>6} articles, {row['waiting']:>6} waiting")  # fmt: skip
+        return EXIT_OK
+    report = translation.run(refresh=args.refresh)
+    print(_dump(report.as_dict()) if args.json else f"translated {report.articles}: {dict(report.by_kind)}")
+    for failure in report.failed:
+        print(f"  failed: {failure}", file=sys.stderr)
+    return EXIT_FAILED_ITEMS if report.failed else EXIT_OK
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
@@ -215,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
+
+    p.add_argument("--no-translate", action="store_true", help="leave translation for `tidings translate`")
+
+    p = sub.add_parser("translate", help="translate waiting articles; --status: engines and queue")
+    p.add_argument("--status", action="store_true", help="each language, its engine, articles waiting")
+    p.add_argument("--refresh", action="store_true", help="re-translate what an engine upgrade outdated")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_translate)
 
     p = sub.add_parser("fetch", help="poll subscribed feeds that are due")
     p.add_argument("--json", action="store_true")

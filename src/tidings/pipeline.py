@@ -21,6 +21,7 @@ from tidings.store import articles as article_rows
 from tidings.store import errors as error_rows
 from tidings.store import feeds as feed_rows
 from tidings.store import sources as source_rows
+from tidings.translation import Translation
 
 Outcome = Stored | Skipped | Failed
 
@@ -146,9 +147,10 @@ def analyse_inputs(
 class Pipeline:
     """Ingest → extract → language → store, item by item, each in its own transaction."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, *, translate: bool = True) -> None:
         self.store = store
         self.settings = settings
+        self.translate = translate
 
     @cached_property
     def outlets(self) -> Outlets:
@@ -249,15 +251,28 @@ class Pipeline:
         report = report or Report()
         pending = 0
         iterator = iter(items)
-        while True:
+        exhausted = False
+        while not exhausted:
+            exhausted = True
             with self.store.batch():
                 for item in iterator:
                     self.ingest_item(item, report)
                     pending += 1
                     if pending % BATCH_SIZE == 0:
+                        exhausted = False
                         break
-                else:
-                    return report
+            self.after_batch(report)
+        return report
+
+    def after_batch(self, report: Report) -> None:
+        """The stages that work on stored articles: translation (then dedup and clustering)."""
+        if self.translate and report.new + report.revised:
+            self.translation.run()
+
+    @cached_property
+    def translation(self) -> Translation:
+        """The translation stage over this store."""
+        return Translation(self.store, self.settings)
 
     def ingest_item(self, item: RawDocument | Failed | FeedRef, report: Report) -> None:
         """Handle one item from the sources stage."""

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, func, select, text
 
 from tidings.errors import NotFound
 from tidings.models import Article, RawDocument
-from tidings.store.schema import articles, inserted_id, raw_documents
+from tidings.store.schema import articles, inserted_id, raw_documents, translation_sentences, translations
 
 # Field names other issues and outside checks rely on (`tidings articles show ID --json`).
 PUBLIC_FIELDS = (
@@ -144,7 +144,9 @@ def revise(
     published_utc: datetime | None,
     source_id: int | None,
 ) -> None:
-    """Replace an article's content with a newer revision of the same page."""
+    """Replace an article's content with a newer revision of the same page (its translation goes)."""
+    for table in (translation_sentences, translations):
+        conn.execute(table.delete().where(table.c.article_id == article_id))
     conn.execute(
         articles.update()
         .where(articles.c.id == article_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, inspect, select, text
 
 from tidings.store import schema
 
@@ -55,7 +55,20 @@ def _base(conn: Connection) -> None:
         )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_base,)
+def _translations(conn: Connection) -> None:
+    """v2: translations beside their originals, the sentence cache, per-source translate mode."""
+    for table in (schema.translations, schema.translation_sentences, schema.translation_cache):
+        table.create(conn, checkfirst=True)
+    _add_column(conn, "sources", "translate", "VARCHAR(8) NOT NULL DEFAULT 'all'")
+
+
+def _add_column(conn: Connection, table: str, column: str, ddl: str) -> None:
+    """ALTER TABLE ADD COLUMN unless v1 already created the table from today's definition."""
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+
+
+MIGRATIONS: tuple[Migration, ...] = (_base, _translations)
 
 
 def current_version(conn: Connection) -> int:

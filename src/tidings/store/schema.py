@@ -35,6 +35,7 @@ sources = Table(
     Column("domains", JSON, nullable=False, default=list),
     Column("country", String(2)),
     Column("language", String(8)),
+    Column("translate", String(8), nullable=False, server_default="all"),  # v2
 )
 
 feeds = Table(
@@ -117,6 +118,49 @@ ingest_errors = Table(
     Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE")),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Index("ix_ingest_errors_locator", "locator"),
+)
+
+# v2: translations, sentence by sentence, and the cache that keeps any sentence from being translated twice.
+translations = Table(
+    "translations",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(12), nullable=False),  # translation | gloss | evidence | none | original
+    Column("engine", String(40), nullable=False),
+    Column("engine_version", Text, nullable=False),
+    Column("source_lang", String(8)),
+    Column("mode", String(8), nullable=False),  # all | titles | never
+    Column("title", Text, nullable=False),
+    Column("title_quality", String(16), nullable=False),
+    Column("body", Text, nullable=False),  # English body, paragraphs separated by blank lines
+    Column("numbers_flagged", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+translation_sentences = Table(
+    "translation_sentences",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("paragraph", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("engine", String(40), nullable=False),
+    Column("quality", String(16), nullable=False),
+    Column("score", Float),
+    Column("origin", Text),
+)
+
+translation_cache = Table(
+    "translation_cache",
+    metadata,
+    Column("engine", String(40), primary_key=True),
+    Column("src", String(8), primary_key=True),
+    Column("tgt", String(8), primary_key=True),
+    Column("sentence_hash", String(40), primary_key=True),
+    Column("engine_version", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("quality", String(16), nullable=False),
 )
 
 

@@ -1,0 +1,136 @@
+"""The translation stage of the pipeline: pending articles → English, batched per language, cached."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from tidings.errors import TranslationError
+from tidings.settings import Settings
+from tidings.store import Store
+from tidings.store import translations as translation_rows
+from tidings.translate import Router, default_router
+from tidings.translate.base import engine_version
+from tidings.translate.router import Mode
+from tidings.translate.segment import segment
+
+_STRICTNESS = {"never": 0, "titles": 1, "all": 2}
+# Articles per engine call: sentences of this many articles go to Apertium in one process.
+BATCH = 200
+
+
+def effective_mode(*modes: str | None) -> Mode:
+    """The strictest of the feed's and the source's translate settings."""
+    chosen = min((m for m in modes if m in _STRICTNESS), key=_STRICTNESS.__getitem__, default="all")
+    return "never" if chosen == "never" else "titles" if chosen == "titles" else "all"
+
+
+@dataclass
+class TranslateReport:
+    """What one translation run did."""
+
+    articles: int = 0
+    by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failed: list[str] = field(default_factory=list)
+    tried: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Counts for --json output."""
+        return {"articles": self.articles, "by_kind": dict(self.by_kind), "failed": self.failed}
+
+
+class Translation:
+    """Translates stored articles with the configured engines and stores the results."""
+
+    def __init__(self, store: Store, settings: Settings, router: Router | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self._router = router
+
+    @cached_property
+    def router(self) -> Router:
+        """The engines allowed by settings, in their order of preference."""
+        if self._router is not None:
+            return self._router
+        allow = {e.strip() for e in self.settings.translate_engines.split(",") if e.strip()} or None
+        return default_router(
+            allow, self.settings.libretranslate_url or None, self.settings.libretranslate_key or None
+        )
+
+    def version_of(self, engine_name: str, src: str, tgt: str) -> str:
+        """The current version of an engine for a pair ('' when the engine is gone)."""
+        for engine in self.router.engines:
+            if engine.name == engine_name:
+                return engine_version(engine, src, tgt)
+        return ""
+
+    def is_stale(self, row: dict[str, Any]) -> bool:
+        """True when the engines installed now would translate this article differently."""
+        engine, lang = row["engine"], (row["language"] or "").split("-")[0]
+        if engine is None:
+            return True
+        if engine == "passthrough":
+            return False
+        if engine == "none":
+            return self.router.engine_for(lang) is not None  # an engine was installed since
+        return bool(self.version_of(engine, lang, "en") != (row["engine_version"] or ""))
+
+    def run(self, *, refresh: bool = False, limit: int = 100_000) -> TranslateReport:
+        """Translate every article waiting; with refresh, also every one an engine upgrade outdated."""
+        report = TranslateReport()
+        if refresh:
+            with self.store.read() as conn:
+                rows = translation_rows.pending(conn, limit=limit, include_translated=True)
+            rows = [r for r in rows if self.is_stale(r)]
+            for start in range(0, len(rows), BATCH):
+                self.translate_rows(rows[start : start + BATCH], report)
+            return report
+        while report.articles + len(report.failed) < limit:
+            with self.store.read() as conn:
+                rows = translation_rows.pending(conn, limit=BATCH)
+            rows = [r for r in rows if r["id"] not in report.tried]
+            if not rows:
+                break
+            self.translate_rows(rows, report)
+        return report
+
+    def translate_rows(self, rows: Sequence[dict[str, Any]], report: TranslateReport) -> None:
+        """Translate a batch of article rows: one engine call per language, then one article at a time."""
+        with self.store.write() as conn:
+            cache = translation_rows.SqlCache(conn, self.version_of)
+            self._warm(rows, cache)
+            for row in rows:
+                report.tried.add(int(row["id"]))
+                mode = effective_mode(row.get("feed_mode"), row.get("source_mode"))
+                try:
+                    result = self.router.translate_article(
+                        row["title"], row["body"], row["language"] or "", mode=mode, cache=cache
+                    )
+                except TranslationError as exc:
+                    report.failed.append(f"article {row['id']}: {exc.message}")
+                    continue
+                translation_rows.save(conn, int(row["id"]), result, mode)
+                report.articles += 1
+                report.by_kind[result.kind] += 1
+
+    def _warm(self, rows: Sequence[dict[str, Any]], cache: translation_rows.SqlCache) -> None:
+        """Put every sentence of the batch through its language's engine in one call, into the cache."""
+        by_lang: dict[str, list[str]] = defaultdict(list)
+        for row in rows:
+            lang = (row["language"] or "").split("-")[0]
+            mode = effective_mode(row.get("feed_mode"), row.get("source_mode"))
+            if not lang or lang == "en" or mode == "never":
+                continue
+            by_lang[lang].append(row["title"])
+            if mode == "all":
+                by_lang[lang].extend(s.text for s in segment(row["body"], lang))
+        for lang, sentences in by_lang.items():
+            engine = self.router.engine_for(lang)
+            if engine is not None:
+                # On failure each article then tries alone and reports its own error.
+                with contextlib.suppress(TranslationError):
+                    self.router.translate_sentences(engine, list(dict.fromkeys(sentences)), lang, cache)

@@ -1,0 +1,104 @@
+"""The translation stage in the pipeline: real Apertium and FreeDict, stored sentence by sentence."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tidings.cli import main
+from tidings.pipeline import Pipeline
+from tidings.settings import Settings
+from tidings.store import Store
+from tidings.store import translations as translation_rows
+
+from .conftest import SAMPLE
+
+pytestmark = pytest.mark.apertium
+
+
+def _article_id(db: Path, title_part: str) -> int:
+    row = (
+        sqlite3.connect(db)
+        .execute("SELECT id FROM articles WHERE title LIKE ?", (f"%{title_part}%",))
+        .fetchone()
+    )
+    assert row, title_part
+    return int(row[0])
+
+
+def test_feed_articles_translated_glossed_or_untouched(
+    store: Store, settings: Settings, db_path: Path
+) -> None:
+    report = Pipeline(store, settings).ingest([str(SAMPLE / "feeds"), str(SAMPLE / "pages")])
+    assert report.failed == 0 and report.new >= 5
+    with store.read() as conn:
+        es = translation_rows.get(conn, _article_id(db_path, "Ginebra"))
+        de = translation_rows.get(conn, _article_id(db_path, "Genf"))
+        en = translation_rows.get(conn, _article_id(db_path, "Wildfire"))
+    assert es is not None and de is not None and en is not None
+    assert es["kind"] == "translation" and es["engine"] == "apertium"
+    assert "apertium-eng-spa" in es["engine_version"]
+    assert "summit" in es["title"] and "several hours" in es["title"]
+    originals = [s["source"] for s in es["sentences"]]
+    assert "La reunión duró casi dos horas." in originals
+    lasted = next(s for s in es["sentences"] if s["source"] == "La reunión duró casi dos horas.")
+    assert "two hours" in lasted["text"].lower() and lasted["engine"] == "apertium"
+    assert de["kind"] == "gloss" and de["engine"] == "freedict"
+    assert all(s["quality"] in {"gloss", "passthrough", "none"} for s in de["sentences"])
+    assert en["kind"] == "original" and en["engine"] == "passthrough"
+    assert all(s["text"] == s["source"] for s in en["sentences"])
+
+
+def test_cache_means_nothing_is_translated_twice(store: Store, settings: Settings, db_path: Path) -> None:
+    pipeline = Pipeline(store, settings)
+    pipeline.ingest([str(SAMPLE / "feeds" / "noticias-es.rss")])
+    conn = sqlite3.connect(db_path)
+    cached = conn.execute("SELECT count(*) FROM translation_cache WHERE engine = 'apertium'").fetchone()[0]
+    assert cached > 5
+    conn.execute("DELETE FROM translations")
+    conn.execute("DELETE FROM translation_sentences")
+    conn.commit()
+    calls: list[int] = []
+    engine = pipeline.translation.router.engine_for("es")
+    assert engine is not None
+    original = engine.translate
+
+    def counting(sentences, src, tgt="en"):  # type: ignore[no-untyped-def]
+        calls.append(len(sentences))
+        return original(sentences, src, tgt)
+
+    engine.translate = counting  # type: ignore[method-assign]
+    assert pipeline.translation.run().articles == 2
+    assert calls == [], "every sentence came from the cache"
+
+
+def test_translate_status_and_titles_only_mode(
+    capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIDINGS_CONFIG", "/nonexistent")
+    assert main(["--db", str(db_path), "ingest", "--no-translate", str(SAMPLE / "feeds"), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "translate", "--status", "--json"]) == 0
+    status = {r["language"]: r for r in json.loads(capsys.readouterr().out)}
+    assert status["es"]["engine"] == "apertium" and status["es"]["waiting"] == 2
+    assert status["de"]["coverage"] == "gloss"
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE feeds SET translate = 'titles'")  # no feeds here: articles came from files
+    conn.execute("INSERT INTO sources (name, domains, translate) VALUES ('x', '[]', 'titles')")
+    sid = conn.execute("SELECT id FROM sources WHERE name = 'x'").fetchone()[0]
+    conn.execute("UPDATE articles SET source_id = ? WHERE language = 'es'", (sid,))
+    conn.commit()
+    assert main(["--db", str(db_path), "translate", "--json"]) == 0
+    capsys.readouterr()
+    rows = conn.execute(
+        "SELECT t.mode, count(s.position), sum(s.text != '') FROM translations t "
+        "JOIN articles a ON a.id = t.article_id LEFT JOIN translation_sentences s ON s.article_id = t.article_id "
+        "WHERE a.language = 'es' GROUP BY t.article_id"
+    ).fetchall()
+    assert rows and all(mode == "titles" and filled == 0 for mode, _, filled in rows)
+    assert main(["--db", str(db_path), "translate", "--status", "--json"]) == 0
+    status = {r["language"]: r for r in json.loads(capsys.readouterr().out)}
+    assert status["es"]["waiting"] == 0
