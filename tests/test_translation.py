@@ -95,7 +95,8 @@ def test_translate_status_and_titles_only_mode(
     capsys.readouterr()
     rows = conn.execute(
         "SELECT t.mode, count(s.position), sum(s.text != '') FROM translations t "
-        "JOIN articles a ON a.id = t.article_id LEFT JOIN translation_sentences s ON s.article_id = t.article_id "
+        "JOIN articles a ON a.id = t.article_id "
+        "LEFT JOIN translation_sentences s ON s.article_id = t.article_id "
         "WHERE a.language = 'es' GROUP BY t.article_id"
     ).fetchall()
     assert rows and all(mode == "titles" and filled == 0 for mode, _, filled in rows)
