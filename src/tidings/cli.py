@@ -87,14 +87,104 @@ def cmd_translate(args: argparse.Namespace) -> int:
         if args.json:
             print(_dump(rows))
         for row in rows if not args.json else []:
-            print(f"{row['language'] or '?':<4} {row['coverage']:<12} {row['engine']:<12} "
-                  f"{row['articles']:>6} articles, {row['waiting']:>6} waiting")  # fmt: skip
+            print(
+                f"{row['language'] or '?':<4} {row['coverage']:<12} {row['engine']:<12} "
+                f"{row['articles']:>6} articles, {row['waiting']:>6} waiting"
+            )
         return EXIT_OK
     report = translation.run(refresh=args.refresh)
     print(_dump(report.as_dict()) if args.json else f"translated {report.articles}: {dict(report.by_kind)}")
     for failure in report.failed:
         print(f"  failed: {failure}", file=sys.stderr)
     return EXIT_FAILED_ITEMS if report.failed else EXIT_OK
+
+
+def _events_stage(args: argparse.Namespace) -> Any:
+    from tidings.events import EventStage
+    from tidings.store import open_store
+
+    settings = _settings(args)
+    return EventStage(open_store(settings.database_url), settings)
+
+
+def _print_event(event: dict[str, Any]) -> None:
+    print(f"event {event['id']}: {event['headline']}")
+    langs = ", ".join(event["languages"])
+    print(
+        f"  {event['independent_count']} independent reports, {event['copy_count']} copies, languages {langs}"
+    )
+    print(f"  seen {event['first_seen']} .. {event['last_seen']}")
+    for m in event["members"]:
+        why = ", ".join(f"{f['kind']}:{f['value']}" for f in (m["shared"] or [])[:6])
+        copy = f" copy of {m['copy_of']}" if m["copy_of"] else ""
+        print(f"  - {m['id']:>6} [{m['language']}] {m['source'] or ''}: {m['title_en'] or m['title']}")
+        print(f"      score {m['score']:.2f}{copy}; shared {why or '-'}")
+    brief = event.get("brief") or {}
+    for group in (brief.get("claims") or [])[:20]:
+        if group["verdict"] == "single-source" and group.get("kind") == "proposition":
+            continue
+        values = "; ".join(
+            f"{st['source']}: {st['text'][:60]} ({st['modality']})" for st in group["statements"]
+        )
+        print(f"  claim [{group['verdict']}] {group['about']}: {values}")
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from tidings.store import events as event_rows
+
+    stage = _events_stage(args)
+    if args.action == "list":
+        with stage.store.read() as conn:
+            rows = event_rows.list_events(conn, limit=args.limit)
+        if args.json:
+            print(_dump(rows))
+        for row in rows if not args.json else []:
+            langs = ",".join(row["languages"])
+            print(f"{row['id']:>6} {row['article_count']:>4} art. {langs:<15} {row['headline'][:70]}")
+        return EXIT_OK
+    if args.action == "show":
+        with stage.store.read() as conn:
+            event = event_rows.get(conn, args.ids[0])
+        if args.json:
+            print(_dump(event))
+        else:
+            _print_event(event)
+        return EXIT_OK
+    if args.action == "update":
+        report = stage.run()
+        print(_dump(report.as_dict()))
+        return EXIT_OK
+    if args.action == "recluster":
+        merged, split = stage.recluster()
+        print(_dump({"merged": merged, "split": split}))
+        return EXIT_OK
+    if args.action == "move":  # ARTICLE EVENT
+        stage.correct("move", article=args.ids[0], event=args.ids[1])
+    elif args.action == "merge":  # INTO OTHER
+        stage.correct("merge", into=args.ids[0], other=args.ids[1])
+    elif args.action == "split":  # EVENT ARTICLE...
+        new = stage.correct("split", event=args.ids[0], articles=args.ids[1:])
+        print(f"new event {new}")
+    print("recorded")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from tidings.events import compare_inputs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        brief, failures = compare_inputs(args.inputs, _settings(args), f"{tmp}/compare.db")
+    for failure in failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    if args.json:
+        print(_dump(brief))
+    else:
+        from tidings.brief.render import render_text
+
+        print(render_text(brief))
+    return EXIT_FAILED_ITEMS if failures else EXIT_OK
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
@@ -254,6 +344,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_translate)
 
+    p = sub.add_parser("events", help="events: list, show, update, recluster; corrections move/merge/split")
+    p.add_argument("action", choices=["list", "show", "update", "recluster", "move", "merge", "split"])
+    p.add_argument(
+        "ids",
+        nargs="*",
+        type=int,
+        help="show ID | move ARTICLE EVENT | merge INTO OTHER | split EVENT ARTICLE...",
+    )
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_events)
+
+    p = sub.add_parser("compare", help="the brief of the given documents taken as one event")
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_compare)
+
     p = sub.add_parser("fetch", help="poll subscribed feeds that are due")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_fetch)
@@ -312,6 +419,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "articles" and args.action == "show" and args.id is None:
         print("tidings articles show: give an article ID", file=sys.stderr)
+        return EXIT_ERROR
+    needs = {"show": 1, "move": 2, "merge": 2, "split": 2}
+    if args.command == "events" and len(args.ids) < needs.get(args.action, 0):
+        print(f"tidings events {args.action}: give {needs[args.action]} or more ids", file=sys.stderr)
         return EXIT_ERROR
     try:
         return int(args.func(args))

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from tidings import language as language_stage
 from tidings.errors import EmptyDocument, FetchError, InputError, TidingsError
+from tidings.events import EventStage
 from tidings.extract import extract
 from tidings.models import Article, Failed, RawDocument, Skipped, Stored
 from tidings.outlets import Outlets
@@ -147,10 +148,13 @@ def analyse_inputs(
 class Pipeline:
     """Ingest → extract → language → store, item by item, each in its own transaction."""
 
-    def __init__(self, store: Store, settings: Settings, *, translate: bool = True) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, *, translate: bool = True, cluster: bool = True
+    ) -> None:
         self.store = store
         self.settings = settings
         self.translate = translate
+        self.cluster = cluster
 
     @cached_property
     def outlets(self) -> Outlets:
@@ -265,9 +269,18 @@ class Pipeline:
         return report
 
     def after_batch(self, report: Report) -> None:
-        """The stages that work on stored articles: translation (then dedup and clustering)."""
-        if self.translate and report.new + report.revised:
+        """The stages that work on stored articles: translation, then dedup, clustering and briefs."""
+        if not report.new + report.revised:
+            return
+        if self.translate:
             self.translation.run()
+        if self.cluster:
+            self.events.run()
+
+    @cached_property
+    def events(self) -> EventStage:
+        """The event stage (clustering, briefs) over this store."""
+        return EventStage(self.store, self.settings)
 
     @cached_property
     def translation(self) -> Translation:

@@ -68,7 +68,13 @@ def _add_column(conn: Connection, table: str, column: str, ddl: str) -> None:
         conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
 
 
-MIGRATIONS: tuple[Migration, ...] = (_base, _translations)
+def _events(conn: Connection) -> None:
+    """v3: events, memberships, corrections, the clusterer's saved state."""
+    for table in (schema.events, schema.memberships, schema.corrections, schema.cluster_state):
+        table.create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_base, _translations, _events)
 
 
 def current_version(conn: Connection) -> int:

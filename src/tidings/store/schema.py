@@ -163,6 +163,58 @@ translation_cache = Table(
     Column("quality", String(16), nullable=False),
 )
 
+# v3: events, memberships with their explanation, user corrections, the clusterer's saved state.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # the clusterer's event id
+    Column("headline", Text, nullable=False),
+    Column("first_seen", DateTime(timezone=True)),
+    Column("last_seen", DateTime(timezone=True)),
+    Column("languages", JSON, nullable=False, default=list),
+    Column("countries", JSON, nullable=False, default=list),
+    Column("sources", JSON, nullable=False, default=list),
+    Column("article_count", Integer, nullable=False),
+    Column("independent_count", Integer, nullable=False),
+    Column("copy_count", Integer, nullable=False),
+    Column("growth_24h", Integer, nullable=False, default=0),
+    Column("active", Integer, nullable=False, default=1),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("brief", JSON),
+    Column("brief_at", DateTime(timezone=True)),
+    Index("ix_events_last_seen", "last_seen"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("shared", JSON, nullable=False, default=list),  # [{kind, value, weight}]
+    Column("time_gap_hours", Float),
+    Column("copy_of", Integer),
+    Column("pinned", Integer, nullable=False, default=0),
+    Index("ix_memberships_event", "event_id"),
+)
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(12), nullable=False),  # move | merge | split
+    Column("payload", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+cluster_state = Table(
+    "cluster_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 
 def inserted_id(result: CursorResult[object]) -> int:
     """The primary key of the row an INSERT just added."""

@@ -56,9 +56,16 @@ class SqlCache:
         self.conn.execute(delete(translation_cache).where(where))
         self.conn.execute(
             translation_cache.insert(),
-            {"engine": engine, "src": src, "tgt": tgt, "sentence_hash": digest, "text": value.text,
-             "quality": value.quality, "engine_version": self.version_of(engine, src, tgt)},
-        )  # fmt: skip
+            {
+                "engine": engine,
+                "src": src,
+                "tgt": tgt,
+                "sentence_hash": digest,
+                "text": value.text,
+                "quality": value.quality,
+                "engine_version": self.version_of(engine, src, tgt),
+            },
+        )
 
 
 def save(conn: Connection, article_id: int, result: ArticleTranslation, mode: str) -> None:
@@ -68,17 +75,34 @@ def save(conn: Connection, article_id: int, result: ArticleTranslation, mode: st
     flagged = sum(1 for _, s in result.sentences if s.quality == "numbers-differ")
     conn.execute(
         translations.insert(),
-        {"article_id": article_id, "kind": result.kind, "engine": result.engine,
-         "engine_version": result.engine_version, "source_lang": result.source_lang, "mode": mode,
-         "title": result.title.text, "title_quality": result.title.quality, "body": result.text,
-         "numbers_flagged": flagged, "created_at": datetime.now(UTC)},
-    )  # fmt: skip
+        {
+            "article_id": article_id,
+            "kind": result.kind,
+            "engine": result.engine,
+            "engine_version": result.engine_version,
+            "source_lang": result.source_lang,
+            "mode": mode,
+            "title": result.title.text,
+            "title_quality": result.title.quality,
+            "body": result.text,
+            "numbers_flagged": flagged,
+            "created_at": datetime.now(UTC),
+        },
+    )
     rows = [
-        {"article_id": article_id, "position": seg.index, "paragraph": seg.paragraph, "source": seg.text,
-         "text": sent.text, "engine": sent.engine, "quality": sent.quality, "score": sent.score,
-         "origin": sent.origin}
+        {
+            "article_id": article_id,
+            "position": seg.index,
+            "paragraph": seg.paragraph,
+            "source": seg.text,
+            "text": sent.text,
+            "engine": sent.engine,
+            "quality": sent.quality,
+            "score": sent.score,
+            "origin": sent.origin,
+        }
         for seg, sent in result.sentences
-    ]  # fmt: skip
+    ]
     if rows:
         conn.execute(translation_sentences.insert(), rows)
 
@@ -103,19 +127,30 @@ def get(conn: Connection, article_id: int) -> dict[str, Any] | None:
 def english(conn: Connection, article_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Title, body and kind of the English rendering of each article that has one."""
     rows = conn.execute(
-        select(translations.c.article_id, translations.c.kind, translations.c.title, translations.c.body,
-               translations.c.engine).where(translations.c.article_id.in_(article_ids))
-    )  # fmt: skip
+        select(
+            translations.c.article_id,
+            translations.c.kind,
+            translations.c.title,
+            translations.c.body,
+            translations.c.engine,
+        ).where(translations.c.article_id.in_(article_ids))
+    )
     return {int(r.article_id): dict(r._mapping) for r in rows}
 
 
 def pending(conn: Connection, *, limit: int = 500, include_translated: bool = False) -> list[dict[str, Any]]:
     """Articles with no translation yet (all articles, with the engine that made theirs, if asked)."""
     query = (
-        select(articles.c.id, articles.c.title, articles.c.body, articles.c.language,
-               func.coalesce(feeds.c.translate, "all").label("feed_mode"),
-               func.coalesce(sources.c.translate, "all").label("source_mode"),
-               translations.c.engine, translations.c.engine_version)
+        select(
+            articles.c.id,
+            articles.c.title,
+            articles.c.body,
+            articles.c.language,
+            func.coalesce(feeds.c.translate, "all").label("feed_mode"),
+            func.coalesce(sources.c.translate, "all").label("source_mode"),
+            translations.c.engine,
+            translations.c.engine_version,
+        )
         .select_from(
             articles.outerjoin(translations, translations.c.article_id == articles.c.id)
             .outerjoin(feeds, feeds.c.id == articles.c.feed_id)
@@ -123,7 +158,7 @@ def pending(conn: Connection, *, limit: int = 500, include_translated: bool = Fa
         )
         .order_by(articles.c.id)
         .limit(limit)
-    )  # fmt: skip
+    )
     if not include_translated:
         query = query.where(translations.c.article_id.is_(None))
     return [dict(r._mapping) for r in conn.execute(query)]

@@ -1,0 +1,250 @@
+"""The event stage of the pipeline: stored articles → online clusterer → events, memberships, briefs."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from tidings.brief import brief_to_json, build_brief
+from tidings.brief.model import BriefArticle, BriefSentence
+from tidings.cluster import (
+    ClusterDoc,
+    ClusterState,
+    Event,
+    Membership,
+    OnlineClusterer,
+    default_embedder,
+    passes,
+)
+from tidings.models import Failed
+from tidings.settings import Settings
+from tidings.store import Store
+from tidings.store import events as event_rows
+from tidings.translate.segment import split_sentences
+
+# Articles handed to the clusterer at once: embeddings are computed per batch, much faster than singly.
+CLUSTER_BATCH = 256
+# Briefs are rebuilt when an event changes, up to this many members; larger events are briefed from
+# their newest members (the brief of 50 articles takes well under 2 s, docs/benchmarks.md).
+BRIEF_MAX_ARTICLES = 60
+
+
+@dataclass
+class EventReport:
+    """What one clustering run did."""
+
+    placed: int = 0
+    new_events: int = 0
+    copies: int = 0
+    events_touched: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Counts for --json output."""
+        return {"placed": self.placed, "new_events": self.new_events, "copies": self.copies,
+                "events_touched": len(self.events_touched)}  # fmt: skip
+
+
+def cluster_doc(row: dict[str, Any]) -> ClusterDoc:
+    """What the clusterer needs of a stored article: the English text where a translation exists."""
+    translated = row.get("t_kind") == "translation"
+    published = row.get("published_utc")
+    if isinstance(published, datetime) and published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    archived = row.get("archive_date")
+    if archived:
+        # A republished page is listed in the archive of the day the story ran; its own timestamp is the
+        # republication's, often months later, which would keep it out of the story's event.
+        day = datetime.fromisoformat(str(archived)).replace(tzinfo=UTC)
+        published = day if not isinstance(published, datetime) or day < published else published
+    return ClusterDoc(
+        id=str(row["id"]),
+        lang=row.get("original_language") or row.get("language") or "",
+        title=(row["t_title"] if translated else row["title"]) or "",
+        text=(row["t_body"] if translated else row["body"]) or "",
+        original_text=row["body"] if translated else None,
+        published=published if isinstance(published, datetime) else None,
+        source=row.get("source"),
+        url=row.get("url"),
+    )
+
+
+class EventStage:
+    """Keeps one online clusterer over the store; its state is saved with the memberships it makes."""
+
+    def __init__(self, store: Store, settings: Settings, *, embedder: Any = "default") -> None:
+        self.store = store
+        self.settings = settings
+        self._embedder = embedder
+        self._clusterer: OnlineClusterer | None = None
+
+    @property
+    def clusterer(self) -> OnlineClusterer:
+        """The clusterer, restored from the store's saved state the first time."""
+        if self._clusterer is None:
+            with self.store.read() as conn:
+                data = event_rows.load_state(conn)
+            state: ClusterState | None = pickle.loads(data) if data else None
+            embedder = default_embedder() if self._embedder == "default" else self._embedder
+            self._clusterer = OnlineClusterer(state, embedder=embedder)
+        return self._clusterer
+
+    def run(self, *, limit: int = 1_000_000) -> EventReport:
+        """Place every article not yet in an event, oldest first; rebuild the briefs of touched events."""
+        report = EventReport()
+        while report.placed < limit:
+            with self.store.read() as conn:
+                rows = event_rows.unclustered(conn, limit=CLUSTER_BATCH)
+            if not rows:
+                break
+            placed = self.clusterer.add_batch([cluster_doc(r) for r in rows])
+            report.placed += len(placed)
+            report.copies += sum(1 for m in placed if m.copy_of is not None)
+            touched = {m.event_id for m in placed}
+            with self.store.write() as conn:
+                report.new_events += len(touched - event_rows.active_ids(conn))
+                self._sync(conn, placed, touched)
+            report.events_touched |= touched
+        self.refresh_briefs(report.events_touched)
+        return report
+
+    def _sync(self, conn: Connection, placed: Iterable[Membership], touched: set[int]) -> None:
+        """Write memberships, the touched events' attributes, retirements and the clusterer's state."""
+        c = self.clusterer
+        live = [c.state.events[e] for e in sorted(touched) if e in c.state.events]
+        event_rows.save_events(
+            conn, [event_row(ev) for ev in live]
+        )  # before the memberships that point at them
+        event_rows.save_memberships(conn, [membership_row(m) for m in placed])
+        countries = event_rows.countries_of(conn, [ev.id for ev in live])
+        event_rows.save_events(
+            conn, [{**event_row(ev), "countries": countries.get(ev.id, [])} for ev in live]
+        )
+        event_rows.deactivate(conn, c.drain_retired())
+        event_rows.save_state(conn, pickle.dumps(c.export(), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def sync_all(self) -> None:
+        """Rewrite every active event and its memberships (after merges, splits and moves)."""
+        c = self.clusterer
+        with self.store.write() as conn:
+            gone = event_rows.active_ids(conn) - set(c.state.events)
+            members = [c.state.memberships[d] for ev in c.state.events.values() for d in ev.members]
+            self._sync(conn, members, set(c.state.events))
+            event_rows.delete_events(conn, sorted(gone - set(c.state.retired)))
+
+    def correct(self, kind: str, **payload: Any) -> int | None:
+        """A user's correction (move, merge, split), applied, recorded, and respected from now on."""
+        c = self.clusterer
+        result: int | None = None
+        if kind == "move":
+            passes.move(c, str(payload["article"]), int(payload["event"]))
+        elif kind == "merge":
+            passes.merge(c, int(payload["into"]), int(payload["other"]))
+        elif kind == "split":
+            result = passes.split(c, int(payload["event"]), [str(a) for a in payload["articles"]])
+        else:
+            raise ValueError(kind)
+        with self.store.write() as conn:
+            event_rows.add_correction(conn, kind, payload)
+        self.sync_all()
+        self.refresh_briefs(set(c.state.events) if kind != "move" else {int(payload["event"])})
+        return result
+
+    def recluster(self) -> tuple[int, int]:
+        """The periodic pass: merge events that grew together, split ones that drifted."""
+        merged, split = passes.recluster(self.clusterer)
+        self.sync_all()
+        return merged, split
+
+    def refresh_briefs(self, event_ids: Iterable[int]) -> None:
+        """Rebuild and store the brief of each event."""
+        for event_id in sorted(event_ids):
+            with self.store.read() as conn:
+                rows = event_rows.brief_inputs(conn, event_id)
+            if not rows:
+                continue
+            brief = brief_to_json(build_brief([brief_article(r) for r in rows[-BRIEF_MAX_ARTICLES:]]))
+            with self.store.write() as conn:
+                event_rows.save_brief(conn, event_id, brief)
+
+
+def event_row(ev: Event) -> dict[str, Any]:
+    """An event's attributes as the store keeps them."""
+    return {
+        "id": ev.id,
+        "headline": ev.headline,
+        "first_seen": ev.first_seen,
+        "last_seen": ev.last_seen,
+        "languages": sorted(set(ev.languages)),
+        "countries": [],
+        "sources": sorted(set(ev.sources)),
+        "article_count": len(ev.members),
+        "independent_count": ev.independent,
+        "copy_count": ev.copies,
+        "growth_24h": ev.growth(24.0, datetime.now(UTC)),
+        "active": 1,
+    }
+
+
+def membership_row(m: Membership) -> dict[str, Any]:
+    """Where an article is and why, as the store keeps it."""
+    return {
+        "article_id": int(m.doc_id),
+        "event_id": m.event_id,
+        "score": round(m.score, 4),
+        "shared": [{"kind": f.kind, "value": f.value, "weight": round(f.weight, 4)} for f in m.shared],
+        "time_gap_hours": m.time_gap_hours,
+        "copy_of": int(m.copy_of) if m.copy_of is not None else None,
+        "pinned": int(m.pinned),
+    }
+
+
+def brief_article(row: dict[str, Any]) -> BriefArticle:
+    """A member as the brief reads it: English sentences, each with its original where translated."""
+    kind = row.get("translation_kind")
+    if kind in ("translation", "original") and row["sentences"]:
+        sentences = tuple(
+            BriefSentence(i, text, source if kind == "translation" else None)
+            for i, (_, text, source) in enumerate(row["sentences"])
+            if text
+        )
+    elif kind in (None, "original") and (row.get("language") or "en") == "en":
+        sentences = tuple(BriefSentence(i, s) for i, s in enumerate(split_sentences(row["body"] or "", "en")))
+    else:
+        sentences = ()  # a gloss or nothing: no English sentences to compare claims on
+    published = row.get("published")
+    return BriefArticle(
+        id=int(row["id"]),
+        source=row.get("source"),
+        country=row.get("country"),
+        language=row.get("language"),
+        original_language=row.get("original_language"),
+        published=str(published) if published else None,
+        title=row.get("title_en") or row.get("title") or "",
+        sentences=sentences,
+        copy_of=row.get("copy_of"),
+    )
+
+
+def compare_inputs(inputs: list[str], settings: Settings, db_path: str) -> tuple[dict[str, Any], list[str]]:
+    """Ingest documents into a scratch store, translate them, and brief them as one event."""
+    from dataclasses import replace
+
+    from tidings.pipeline import Pipeline
+    from tidings.store import articles as article_rows
+    from tidings.store import open_store
+
+    scratch = replace(settings, db=db_path)
+    store = open_store(scratch.database_url)
+    report = Pipeline(store, scratch, cluster=False).ingest(inputs)
+    failures = [f"{o.locator}: {o.message}" for o in report.outcomes if isinstance(o, Failed)]
+    with store.read() as conn:
+        ids = list(article_rows.ids(conn))
+        rows = event_rows.brief_inputs(conn, article_ids=ids)
+    brief = brief_to_json(build_brief([brief_article(r) for r in rows]))
+    store.close()
+    return brief, failures
