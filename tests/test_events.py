@@ -1,0 +1,88 @@
+"""The event stage over a real store: seeds in one event, explanations, corrections that survive reloads."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tidings.cli import main
+from tidings.events import EventStage
+from tidings.pipeline import Pipeline
+from tidings.settings import Settings
+from tidings.store import Store
+from tidings.store import events as event_rows
+from tidings.store import open_store
+
+from .conftest import SAMPLE
+
+SEEDS = [str(SAMPLE / "000_ecd03e3bfaa32d93.txt"), str(SAMPLE / "004_e98dca1c8e07cdf9.txt")]
+OTHER = str(SAMPLE / "pages" / "en-wildfire.html")
+
+
+def _event_of(store: Store, article_id: int) -> int:
+    with store.read() as conn:
+        found = event_rows.event_of(conn, article_id)
+    assert found is not None
+    return found
+
+
+def test_seeds_land_in_one_event_with_both_languages(store: Store, settings: Settings) -> None:
+    report = Pipeline(store, settings, translate=False).ingest([*SEEDS, OTHER])
+    assert report.new == 3
+    ids = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
+    seeds_event = _event_of(store, ids[0])
+    assert _event_of(store, ids[1]) == seeds_event
+    assert _event_of(store, ids[2]) != seeds_event
+    with store.read() as conn:
+        event = event_rows.get(conn, seeds_event)
+    assert {"vi", "es"} <= set(event["languages"])
+    assert event["article_count"] == 2 and event["independent_count"] == 2
+    joined = [m for m in event["members"] if m["score"] < 1.0]
+    assert joined and any(f["value"] in {"putin", "biden"} for f in joined[0]["shared"])
+    brief = event["brief"]
+    duration = [g for g in brief["claims"] if g["verdict"] == "conflict"]
+    assert duration and {s["article_id"] for s in duration[0]["statements"]} == set(ids[:2])
+
+
+def test_corrections_survive_reload_and_reclustering(store: Store, settings: Settings, db_path: Path) -> None:
+    report = Pipeline(store, settings, translate=False).ingest([*SEEDS, OTHER])
+    ids = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
+    seeds_event = _event_of(store, ids[0])
+    new_event = EventStage(store, settings).correct("split", event=seeds_event, articles=[ids[1]])
+    assert new_event is not None and _event_of(store, ids[1]) == new_event
+    # A new process: the clusterer comes back from the stored state and re-clusters.
+    reopened = open_store(settings.database_url)
+    stage = EventStage(reopened, settings)
+    stage.recluster()
+    assert _event_of(reopened, ids[1]) == new_event
+    assert _event_of(reopened, ids[0]) == seeds_event
+    stage.correct("move", article=ids[2], event=seeds_event)
+    assert _event_of(reopened, ids[2]) == seeds_event
+    stage.recluster()
+    assert _event_of(reopened, ids[2]) == seeds_event
+    kinds = [k for (k,) in sqlite3.connect(db_path).execute("SELECT kind FROM corrections ORDER BY id")]
+    assert kinds == ["split", "move"]
+
+
+def test_events_cli_and_compare(
+    capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIDINGS_CONFIG", "/nonexistent")
+    assert main(["--db", str(db_path), "ingest", "--no-translate", *SEEDS, "--json"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "events", "list", "--json"]) == 0
+    events = json.loads(capsys.readouterr().out)
+    assert len(events) == 1 and events[0]["article_count"] == 2
+    assert main(["--db", str(db_path), "events", "show", str(events[0]["id"])]) == 0
+    shown = capsys.readouterr().out
+    assert "score" in shown and "conflict" in shown
+    assert main(["compare", *SEEDS, "--json"]) == 0
+    brief = json.loads(capsys.readouterr().out)
+    assert brief["schema_version"] and brief["coverage"]["articles"] == 2
+    verdicts = {g["verdict"] for g in brief["claims"]}
+    assert "conflict" in verdicts
+    predictions = [s for g in brief["claims"] for s in g["statements"] if s["modality"] == "prediction"]
+    assert any("5 hours previously predicted" in s["text"] for s in predictions)
