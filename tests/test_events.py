@@ -12,9 +12,8 @@ from tidings.cli import main
 from tidings.events import EventStage
 from tidings.pipeline import Pipeline
 from tidings.settings import Settings
-from tidings.store import Store
+from tidings.store import Store, open_store
 from tidings.store import events as event_rows
-from tidings.store import open_store
 
 from .conftest import SAMPLE
 
