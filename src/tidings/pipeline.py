@@ -9,11 +9,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 
+from sqlalchemy import Connection
+
 from tidings import language as language_stage
 from tidings.errors import EmptyDocument, FetchError, InputError, TidingsError
 from tidings.events import EventStage
 from tidings.extract import extract
-from tidings.models import Article, Failed, RawDocument, Skipped, Stored
+from tidings.models import Article, Failed, RawDocument, Skipped, Source, Stored
 from tidings.outlets import Outlets
 from tidings.settings import Settings
 from tidings.sources import FeedRef, FetchPolicy, decode, feed_item_to_raw, fetch, parse_feed, read_paths
@@ -155,6 +157,7 @@ class Pipeline:
         self.settings = settings
         self.translate = translate
         self.cluster = cluster
+        self._source_ids: dict[str, int] = {}
 
     @cached_property
     def outlets(self) -> Outlets:
@@ -191,7 +194,7 @@ class Pipeline:
         canon = canonical_url(article.url)
         outlet = self.outlets.lookup(article.source) if article.source else None
         with self.store.write() as conn:
-            source_id = source_rows.upsert(conn, outlet) if outlet else None
+            source_id = self._source_id(conn, outlet) if outlet else None
             if canon:
                 found = article_rows.find_by_canonical_url(conn, canon)
                 if found and found[1] == thash:
@@ -223,8 +226,22 @@ class Pipeline:
                 source_id=source_id,
                 feed_id=feed_id,
             )
-            error_rows.clear(conn, raw.locator)
+            if raw.locator in self.failed_locators:
+                error_rows.clear(conn, raw.locator)
+                self.failed_locators.discard(raw.locator)
         return Stored(raw.locator, article_id)
+
+    @cached_property
+    def failed_locators(self) -> set[str]:
+        """Items with a recorded error: an item that now goes in has its error cleared."""
+        with self.store.read() as conn:
+            return {str(e["locator"]) for e in error_rows.list_errors(conn, limit=1_000_000)}
+
+    def _source_id(self, conn: Connection, outlet: Source) -> int:
+        # Outlets are never deleted, so their ids can be remembered for the life of the pipeline.
+        if outlet.name not in self._source_ids:
+            self._source_ids[outlet.name] = source_rows.upsert(conn, outlet)
+        return self._source_ids[outlet.name]
 
     def _fail(self, locator: str, exc: TidingsError, feed_id: int | None = None) -> Failed:
         failed = Failed(locator, type(exc).__name__, exc.message)
@@ -235,6 +252,7 @@ class Pipeline:
         """Store an item's failure so `tidings errors` lists it."""
         with self.store.write() as conn:
             error_rows.record(conn, failed.locator, failed.error, failed.message, feed_id)
+        self.failed_locators.add(failed.locator)
 
     def subscribe(self, ref: FeedRef) -> bool:
         """Subscribe to a feed named by an OPML outline; True when new."""
