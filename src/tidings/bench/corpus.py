@@ -45,8 +45,33 @@ def text_pages(n: int, seed: int = 7) -> list[str]:
     return pages
 
 
+def _chrome(rng: random.Random) -> tuple[str, str, str]:
+    """Header, aside and footer markup of the size real news sites carry (menus, teasers, scripts)."""
+    words = ["World", "Politics", "Business", "Tech", "Science", "Health", "Sport", "Culture", "Opinion"]
+    menu = "".join(
+        f'<li class="menu-item"><a href="/{w.lower()}/{k}" data-track="nav-{k}">{w} {k}</a></li>'
+        for k in range(12)
+        for w in words
+    )
+    script = "<script>window.__CONFIG__ = " + repr({f"k{k}": "x" * 40 for k in range(60)}) + ";</script>"
+    teasers = "".join(
+        f'<div class="teaser"><a href="/story/{rng.randint(1, 99999)}"><img src="/i/{k}.jpg" alt="">'
+        f"<h4>Related headline number {k} about {rng.choice(_NAMES)}</h4></a><p>Short teaser text.</p></div>"
+        for k in range(20)
+    )
+    share = "".join(f'<a class="share" href="/share/{n}">Share on {n}</a>' for n in ("X", "Facebook", "Mail"))
+    footer = "".join(f'<ul>{"".join(f"<li><a href=/f/{k}/{j}>Footer link {j}</a></li>" for j in range(15))}</ul>'
+                     for k in range(6))  # fmt: skip
+    header = f'<header><div class="cookie">We use cookies. <button>Accept</button></div><nav><ul>{menu}</ul></nav></header>'
+    return (
+        header + script + share,
+        f"<aside><h3>Read more</h3>{teasers}</aside>",
+        f"<footer>{footer}© Example Herald</footer>",
+    )
+
+
 def html_pages(n: int, seed: int = 11) -> list[str]:
-    """News pages with navigation, JSON-LD, a figure, related links and a footer."""
+    """News pages of realistic size (about 40 KB): menus, scripts, JSON-LD, a figure, teasers, footer."""
     rng = random.Random(seed)
     paras = sample_paragraphs()
     pages = []
@@ -55,22 +80,18 @@ def html_pages(n: int, seed: int = 11) -> list[str]:
         title = f"Leaders meet in {city} for talks number {i}"
         body = "".join(
             f"<p>{html.escape(p.replace('Geneva', city))}</p>\n"
-            for p in rng.sample(paras, k=min(len(paras), rng.randint(5, 10)))
+            for p in rng.sample(paras, k=min(len(paras), rng.randint(8, 16)))
         )
-        nav = "".join(f'<li><a href="/s/{s}">{s}</a></li>' for s in _SECTIONS)
-        related = "".join(
-            f'<li><a href="/a/{rng.randint(1, 9999)}">Related story {k}</a></li>' for k in range(6)
-        )
+        header, aside, footer = _chrome(rng)
         pages.append(
             f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} | Herald</title>'
             f'<meta property="og:site_name" content="Example Herald">'
             f'<meta property="article:section" content="{rng.choice(_SECTIONS)}">'
             '<script type="application/ld+json">{"@type":"NewsArticle","datePublished":'
             f'"2021-06-{10 + i % 19:02d}T08:33:00+07:00","author":{{"name":"Jane Doe"}}}}</script>'
-            f"</head><body><header><ul>{nav}</ul></header><article><h1>{title}</h1>"
+            f"</head><body>{header}<main><article><h1>{title}</h1>"
             f'<p class="byline">By Jane Doe</p>{body}'
             f'<figure><img src="a.jpg"><figcaption>The leaders in {city}. (AP)</figcaption></figure>'
-            f"</article><aside><h3>Read more</h3><ul>{related}</ul></aside>"
-            "<footer>© Example Herald</footer></body></html>"
+            f"</article></main>{aside}{footer}</body></html>"
         )
     return pages

@@ -53,6 +53,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["interval"] = present.interval
     env.filters["shared"] = present.shared_features
     env.filters["paragraphs"] = present.paragraphs
+    env.filters["web_url"] = present.web_url
+    env.globals["language_name"] = present.language_name
     return templates
 
 
