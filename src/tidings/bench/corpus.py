@@ -60,9 +60,10 @@ def _chrome(rng: random.Random) -> tuple[str, str, str]:
         for k in range(20)
     )
     share = "".join(f'<a class="share" href="/share/{n}">Share on {n}</a>' for n in ("X", "Facebook", "Mail"))
-    footer = "".join(f'<ul>{"".join(f"<li><a href=/f/{k}/{j}>Footer link {j}</a></li>" for j in range(15))}</ul>'
-                     for k in range(6))  # fmt: skip
-    header = f'<header><div class="cookie">We use cookies. <button>Accept</button></div><nav><ul>{menu}</ul></nav></header>'
+    links = "".join(f"<li><a href=/f/{j}>Footer link {j}</a></li>" for j in range(15))
+    footer = f"<ul>{links}</ul>" * 6
+    cookie = '<div class="cookie">We use cookies. <button>Accept</button></div>'
+    header = f"<header>{cookie}<nav><ul>{menu}</ul></nav></header>"
     return (
         header + script + share,
         f"<aside><h3>Read more</h3>{teasers}</aside>",
@@ -71,7 +72,7 @@ def _chrome(rng: random.Random) -> tuple[str, str, str]:
 
 
 def html_pages(n: int, seed: int = 11) -> list[str]:
-    """News pages of realistic size (about 40 KB): menus, scripts, JSON-LD, a figure, teasers, footer."""
+    """News pages of realistic size (about 20 KB): menus, scripts, JSON-LD, a figure, teasers, footer."""
     rng = random.Random(seed)
     paras = sample_paragraphs()
     pages = []
