@@ -25,7 +25,9 @@ from tidings.models import Failed
 from tidings.settings import Settings
 from tidings.store import Store
 from tidings.store import events as event_rows
+from tidings.translate.evidence import Candidate
 from tidings.translate.segment import split_sentences
+from tidings.translation import Translation
 
 # Articles handed to the clusterer at once: embeddings are computed per batch, much faster than singly.
 CLUSTER_BATCH = 256
@@ -76,9 +78,17 @@ def cluster_doc(row: dict[str, Any]) -> ClusterDoc:
 class EventStage:
     """Keeps one online clusterer over the store; its state is saved with the memberships it makes."""
 
-    def __init__(self, store: Store, settings: Settings, *, embedder: Any = "default") -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        embedder: Any = "default",
+        translation: Translation | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.translation = translation  # given: evidence for languages no engine covers
         self._embedder = embedder
         self._clusterer: OnlineClusterer | None = None
 
@@ -109,8 +119,30 @@ class EventStage:
                 report.new_events += len(touched - event_rows.active_ids(conn))
                 self._sync(conn, placed, touched)
             report.events_touched |= touched
+        if self.translation is not None:
+            self.add_evidence(report.events_touched)
         self.refresh_briefs(report.events_touched)
         return report
+
+    def add_evidence(self, event_ids: Iterable[int]) -> None:
+        """Members in a language no engine covers get the matching English sentences of their event."""
+        assert self.translation is not None
+        for event_id in sorted(event_ids):
+            with self.store.read() as conn:
+                rows = event_rows.brief_inputs(conn, event_id)
+            waiting = [r for r in rows if r.get("translation_kind") == "none"]
+            if not waiting:
+                continue
+            for row in waiting:
+                candidates = [
+                    Candidate(text, other.get("source") or f"article {other['id']}")
+                    for other in rows
+                    if other["id"] != row["id"]
+                    and other.get("translation_kind") in ("translation", "original")
+                    for _, text, _ in other["sentences"]
+                    if text
+                ]
+                self.translation.with_evidence(row, candidates)
 
     def _sync(self, conn: Connection, placed: Iterable[Membership], touched: set[int]) -> None:
         """Write memberships, the touched events' attributes, retirements and the clusterer's state."""

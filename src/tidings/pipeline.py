@@ -298,7 +298,7 @@ class Pipeline:
     @cached_property
     def events(self) -> EventStage:
         """The event stage (clustering, briefs) over this store."""
-        return EventStage(self.store, self.settings)
+        return EventStage(self.store, self.settings, translation=self.translation if self.translate else None)
 
     @cached_property
     def translation(self) -> Translation:

@@ -15,6 +15,7 @@ from tidings.store import Store
 from tidings.store import translations as translation_rows
 from tidings.translate import Router, default_router
 from tidings.translate.base import engine_version
+from tidings.translate.evidence import Candidate
 from tidings.translate.router import Mode
 from tidings.translate.segment import segment
 
@@ -134,3 +135,21 @@ class Translation:
                 # On failure each article then tries alone and reports its own error.
                 with contextlib.suppress(TranslationError):
                     self.router.translate_sentences(engine, list(dict.fromkeys(sentences)), lang, cache)
+
+    def with_evidence(self, row: dict[str, Any], candidates: Sequence[Candidate]) -> str | None:
+        """For a language no engine covers: each sentence beside the closest English sentence another
+        source of its event wrote, labelled as evidence (never as a translation). Returns the kind stored."""
+        lang = (row.get("language") or "").split("-")[0]
+        if not candidates or self.router.embedder is None or not lang or lang == "en":
+            return None
+        if self.router.engine_for(lang) is not None:
+            return None
+        try:
+            result = self.router.translate_article(row["title"], row["body"], lang, candidates=candidates)
+        except TranslationError:
+            return None
+        if result.kind != "evidence":
+            return None
+        with self.store.write() as conn:
+            translation_rows.save(conn, int(row["id"]), result, "all")
+        return result.kind
