@@ -1,0 +1,195 @@
+"""Speed of dedup + features + clustering on a generated stream (`tidings bench cluster`)."""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tidings.cluster import ClusterDoc, EmbedPolicy, OnlineClusterer, default_embedder
+
+# Stream shape: a new event every few articles, reports spread over two days, a fifth of them wire copies,
+# 15 % in a language without a translation engine (they get embeddings under the "untranslated" policy).
+EVENT_EVERY = 6
+COPY_SHARE = 0.2
+UNTRANSLATED_SHARE = 0.15
+BATCH = 16  # articles handed over together, as a feed poll or an ingest batch does
+CHECKPOINTS = (10_000, 25_000, 50_000)
+
+_WORDS = [
+    "government",
+    "minister",
+    "police",
+    "court",
+    "election",
+    "protest",
+    "market",
+    "company",
+    "bank",
+    "storm",
+    "flood",
+    "fire",
+    "attack",
+    "talks",
+    "agreement",
+    "border",
+    "school",
+    "hospital",
+    "union",
+    "strike",
+    "budget",
+    "vote",
+    "parliament",
+    "river",
+    "bridge",
+    "village",
+    "council",
+    "investigation",
+    "report",
+    "officials",
+    "residents",
+    "damage",
+    "prices",
+    "exports",
+    "energy",
+    "summit",
+    "treaty",
+]
+_FILLER = [
+    "said on {day} that the situation remained under review",
+    "Officials added that more details would follow later in the week",
+    "The decision was criticised by opposition groups, who called for an inquiry",
+    "Analysts said the move could have consequences for the region.",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def _word(rng: random.Random) -> str:
+    # consonant-vowel pseudo-words: a vocabulary of millions, like real names and rare terms
+    return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4)))
+
+
+def _name(rng: random.Random) -> str:
+    return _word(rng).capitalize()
+
+
+def stream(n: int, seed: int = 3) -> Iterator[ClusterDoc]:
+    """A reproducible stream of `n` articles about many events, with copies and untranslated languages."""
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    events: list[dict[str, Any]] = []
+    recent: list[ClusterDoc] = []
+    common = [_word(rng) for _ in range(3000)]  # the shared vocabulary of background sentences
+    for i in range(n):
+        now = start + timedelta(seconds=40 * i)  # 50,000 articles span 23 days
+        if i % EVENT_EVERY == 0 or not events:
+            events.append(
+                {
+                    "names": [_name(rng) for _ in range(4)],
+                    "words": [*rng.sample(_WORDS, 2), *(_word(rng) for _ in range(3))],
+                    "number": str(rng.randint(10, 9999)),
+                    "born": now,
+                }
+            )
+            events = events[-400:]
+        if recent and rng.random() < COPY_SHARE:
+            orig = rng.choice(recent[-200:])
+            yield ClusterDoc(
+                id=f"d{i}",
+                lang=orig.lang,
+                title=orig.title,
+                text="Advertisement\n" + orig.text + "\nRead more",
+                published=now,
+                source=f"outlet{rng.randint(0, 300)}",
+                url=f"https://o{i}.example/a?utm_source=x",
+            )
+            continue
+        ev = rng.choice(events[-60:])
+        a, b, c, d = ev["names"]
+        w = ev["words"]
+        sentences = [
+            f"{a} {b} and {c} met in {d} over the {w[0]} and the {w[1]}",
+            f"The {w[2]} involving {a} affected {ev['number']} people near {d}",
+            f"{b} said the {w[3]} would continue while the {w[4]} was discussed",
+            rng.choice(_FILLER),
+            *(" ".join(rng.choice(common) for _ in range(rng.randint(8, 16))).capitalize() for _ in range(4)),
+        ]
+        rng.shuffle(sentences)
+        text = ". ".join(s.format(day=rng.choice(_DAYS)) for s in sentences) + "."
+        lang = "de" if rng.random() < UNTRANSLATED_SHARE else "en"
+        doc = ClusterDoc(
+            id=f"d{i}",
+            lang=lang,
+            title=f"{a} and {c}: {w[0]} in {d}",
+            text=text * 2,
+            published=now,
+            source=f"outlet{rng.randint(0, 300)}",
+            url=f"https://o{i}.example/story/{i}",
+        )
+        recent.append(doc)
+        recent = recent[-400:]
+        yield doc
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
+
+
+def measure(n: int = 50_000, policy: str = "untranslated") -> dict[str, Any]:
+    """Throughput, latency and memory of the online clusterer over `n` generated articles."""
+    embedder = default_embedder() if policy != "never" else None
+    c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy))
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    latencies: list[float] = []
+    rss: dict[str, float] = {}
+    batch: list[ClusterDoc] = []
+    done = 0
+    for doc in stream(n):
+        batch.append(doc)
+        if len(batch) < BATCH:
+            continue
+        t = time.perf_counter()
+        c.add_batch(batch)
+        latencies.append(time.perf_counter() - t)  # the last article of a batch waited this long
+        done += len(batch)
+        batch = []
+        c.drain_retired()
+        for mark in CHECKPOINTS:
+            if done - BATCH < mark <= done:
+                rss[str(mark)] = round(_rss_mb(), 1)
+    if batch:
+        c.add_batch(batch)
+        done += len(batch)
+    rss[str(done)] = round(_rss_mb(), 1)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    return {
+        "articles": done,
+        "policy": policy,
+        "articles_per_second": round(done / wall, 1),
+        "articles_per_cpu_second": round(done / cpu, 1),
+        "batch_size": BATCH,
+        "p99_batch_latency_s": round(sorted(latencies)[int(len(latencies) * 0.99)], 3) if latencies else 0.0,
+        "max_batch_latency_s": round(max(latencies, default=0.0), 3),
+        "active_events": len(c.state.events),
+        "active_documents": len(c.state.features),
+        "rss_mb": rss,
+    }
+
+
+def run(as_json: bool, n: int = 50_000) -> int:
+    """`tidings bench cluster`: print throughput, latency and memory figures."""
+    report = measure(n)
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0

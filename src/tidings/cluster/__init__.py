@@ -1,0 +1,23 @@
+"""Online cross-lingual event clustering: features, candidate index, scoring, online placement."""
+
+from tidings.cluster.embed import E5Embedder, USEEmbedder, default_embedder
+from tidings.cluster.features import ClusterDoc, DocFeatures, Embedder, extract
+from tidings.cluster.online import EmbedPolicy, OnlineClusterer
+from tidings.cluster.state import ClusterState, Constraint, Event, Membership, SharedFeature
+
+__all__ = [
+    "ClusterDoc",
+    "ClusterState",
+    "Constraint",
+    "DocFeatures",
+    "E5Embedder",
+    "EmbedPolicy",
+    "Embedder",
+    "Event",
+    "Membership",
+    "OnlineClusterer",
+    "SharedFeature",
+    "USEEmbedder",
+    "default_embedder",
+    "extract",
+]

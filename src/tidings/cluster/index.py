@@ -1,0 +1,95 @@
+"""Document frequencies and candidate retrieval: inverted index over names and terms, ANN over embeddings."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+from usearch.index import Index
+
+# Keys kept in the document-frequency table; past this every count is halved and ones fall out, so the
+# table stays bounded on an endless stream while recent vocabulary keeps its weight.
+MAX_DF_KEYS = 200_000
+# Keys of a document used to look up candidate events: its rarest names and terms.
+QUERY_KEYS = 24
+# Candidate events scored per document (the best by shared-key weight, plus ANN neighbours).
+MAX_CANDIDATES = 12
+# An inverted-index key held by more active events than this is too common to find candidates with.
+MAX_POSTING = 400
+
+
+class DocFrequency:
+    """Online document frequencies for IDF weights, bounded in size."""
+
+    def __init__(self, counts: Mapping[str, float] | None = None, n_docs: float = 0.0) -> None:
+        self.counts: dict[str, float] = dict(counts or {})
+        self.n_docs = n_docs
+
+    def add(self, keys: Iterable[str]) -> None:
+        """Count one document's distinct keys."""
+        self.n_docs += 1
+        counts = self.counts
+        for k in keys:
+            counts[k] = counts.get(k, 0.0) + 1.0
+        if len(counts) > MAX_DF_KEYS:
+            self.counts = {k: v / 2 for k, v in counts.items() if v >= 2}
+            self.n_docs /= 2
+
+    def idf(self, key: str) -> float:
+        """Smoothed inverse document frequency."""
+        return math.log((self.n_docs + 1.0) / (self.counts.get(key, 0.0) + 1.0)) + 1.0
+
+
+class CandidateIndex:
+    """Finds the active events worth scoring for a document, without comparing against every event."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        self.postings: defaultdict[str, set[int]] = defaultdict(set)
+        self.keys_of: dict[int, set[str]] = {}
+        self.dim = dim
+        self.ann: Index | None = Index(ndim=dim, metric="cos", dtype="f32") if dim else None
+
+    def update(self, event_id: int, keys: Iterable[str], embedding: np.ndarray | None = None) -> None:
+        """(Re)index an event under its current keys and embedding centroid."""
+        new = set(keys)
+        old = self.keys_of.get(event_id, set())
+        for k in old - new:
+            self.postings[k].discard(event_id)
+            if not self.postings[k]:
+                del self.postings[k]
+        for k in new - old:
+            self.postings[k].add(event_id)
+        self.keys_of[event_id] = new
+        if self.ann is not None and embedding is not None:
+            if event_id in self.ann:
+                self.ann.remove(event_id)
+            self.ann.add(event_id, embedding.astype(np.float32))
+
+    def remove(self, event_id: int) -> None:
+        """Drop an event that left the active set or was merged away."""
+        for k in self.keys_of.pop(event_id, set()):
+            self.postings[k].discard(event_id)
+            if not self.postings[k]:
+                del self.postings[k]
+        if self.ann is not None and event_id in self.ann:
+            self.ann.remove(event_id)
+
+    def candidates(
+        self, weighted_keys: Mapping[str, float], embedding: np.ndarray | None = None
+    ) -> list[int]:
+        """Events sharing the document's heaviest keys, best first, plus its nearest embeddings."""
+        hits: defaultdict[int, float] = defaultdict(float)
+        for key, w in sorted(weighted_keys.items(), key=lambda kv: -kv[1])[:QUERY_KEYS]:
+            posting = self.postings.get(key)
+            if posting and len(posting) <= MAX_POSTING:
+                for ev in posting:
+                    hits[ev] += w
+        found = sorted(hits, key=lambda ev: -hits[ev])[:MAX_CANDIDATES]
+        if self.ann is not None and embedding is not None and len(self.ann) > 0:
+            matches = self.ann.search(embedding.astype(np.float32), min(MAX_CANDIDATES // 2, len(self.ann)))
+            for key in matches.keys:
+                if int(key) not in found:
+                    found.append(int(key))
+        return found

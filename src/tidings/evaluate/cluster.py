@@ -1,0 +1,251 @@
+"""Accuracy of dedup and event clustering on labelled JSONL files (`tidings eval cluster|pairs|dedup`)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder
+from tidings.cluster.score import Weights
+from tidings.dedup import CopyIndex
+from tidings.errors import JsonlError
+
+# Gold "same story" in SemEval-2022 Task 8: mean overall score at most this (1 = same, 4 = unrelated).
+SAME_STORY_MAX = 1.5
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Rows of a JSONL file; a bad line raises JsonlError naming it."""
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise JsonlError(f"not JSON: {exc.msg}", where=f"{path}:{n}") from exc
+            if not isinstance(row, dict) or ("id" not in row and "id1" not in row):
+                raise JsonlError("not an object with an id", where=f"{path}:{n}")
+            rows.append(row)
+    return rows
+
+
+def _date(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def doc_of(row: Mapping[str, Any]) -> ClusterDoc:
+    """A ClusterDoc from an evaluation row (`id, lang, title, text`, optional `date, source, url`)."""
+    return ClusterDoc(
+        id=str(row["id"]),
+        lang=str(row.get("lang") or "en"),
+        title=str(row.get("title") or ""),
+        text=str(row.get("text") or ""),
+        original_text=row.get("original_text"),
+        published=_date(row.get("date")),
+        source=row.get("source"),
+        url=row.get("url"),
+    )
+
+
+def bcubed(gold: Mapping[str, str], pred: Mapping[str, Any]) -> tuple[float, float, float]:
+    """BCubed precision, recall and F1 of a predicted clustering against gold labels."""
+    gold_sets: defaultdict[str, set[str]] = defaultdict(set)
+    pred_sets: defaultdict[Any, set[str]] = defaultdict(set)
+    for item, label in gold.items():
+        gold_sets[label].add(item)
+        pred_sets[pred[item]].add(item)
+    p = r = 0.0
+    for item in gold:
+        g, q = gold_sets[gold[item]], pred_sets[pred[item]]
+        both = len(g & q)
+        p += both / len(q)
+        r += both / len(g)
+    n = len(gold) or 1
+    p, r = p / n, r / n
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def cluster_file(
+    path: str | Path, *, weights: Weights | None = None, embed: str = "always", threshold: float | None = None
+) -> dict[str, Any]:
+    """Cluster a labelled file online into a fresh state and score it."""
+    rows = read_jsonl(path)
+    if all(_date(r.get("date")) for r in rows):
+        rows.sort(key=lambda r: _date(r["date"]) or datetime.min)
+    kwargs: dict[str, Any] = {}
+    if weights is not None:
+        kwargs["weights"] = weights
+    if threshold is not None:
+        kwargs["threshold"] = threshold
+    clusterer = OnlineClusterer(embedder=default_embedder() if embed != "never" else None, **kwargs)
+    clusterer.policy = type(clusterer.policy)(embed)
+    start = time.perf_counter()
+    pred = {str(r["id"]): clusterer.add(doc_of(r)).event_id for r in rows}
+    elapsed = time.perf_counter() - start
+    gold = {str(r["id"]): str(r["cluster"]) for r in rows}
+    p, r, f = bcubed(gold, pred)
+    return {
+        "articles": len(rows),
+        "gold_clusters": len(set(gold.values())),
+        "predicted_clusters": len(set(pred.values())),
+        "bcubed_precision": round(p, 4),
+        "bcubed_recall": round(r, 4),
+        "bcubed_f1": round(f, 4),
+        "articles_per_second": round(len(rows) / elapsed, 1) if elapsed else 0.0,
+    }
+
+
+def pearson(xs: list[float], ys: list[float]) -> float:
+    """Pearson correlation (0 when undefined)."""
+    n = len(xs)
+    if n < 2:
+        return 0.0
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sx = math.sqrt(sum((x - mx) ** 2 for x in xs))
+    sy = math.sqrt(sum((y - my) ** 2 for y in ys))
+    return sxy / (sx * sy) if sx and sy else 0.0
+
+
+def f1(gold: list[bool], pred: list[bool]) -> float:
+    """F1 of the positive class."""
+    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
+    fp = sum(p and not g for g, p in zip(gold, pred, strict=True))
+    fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def pair_scores(
+    pairs_path: str | Path,
+    articles_path: str | Path,
+    *,
+    weights: Weights | None = None,
+    embed: str = "always",
+) -> list[tuple[dict[str, Any], float, bool]]:
+    """For each pair: the row, the clusterer's similarity and its same-event decision."""
+    arts = {str(r["id"]): r for r in read_jsonl(articles_path)}
+    clusterer = OnlineClusterer(embedder=default_embedder() if embed != "never" else None)
+    clusterer.policy = type(clusterer.policy)(embed)
+    if weights is not None:
+        clusterer.weights = weights
+    feats = {}
+    for aid, row in arts.items():
+        feats[aid] = clusterer.features(doc_of(row))
+        f = feats[aid]
+        clusterer.df.add([*f.terms, *f.names, *f.numbers, *f.grams])  # background frequencies
+    out = []
+    for row in read_jsonl(pairs_path):
+        a, b = feats.get(str(row["id1"])), feats.get(str(row["id2"]))
+        if a is None or b is None:
+            continue
+        s = clusterer.pair_score(a, b).value
+        out.append((row, s, s >= clusterer.threshold))
+    return out
+
+
+def _pair_figures(items: Iterable[tuple[dict[str, Any], float, bool]]) -> dict[str, Any]:
+    items = list(items)
+    gold = [float(r["score"]) for r, _, _ in items]
+    sims = [s for _, s, _ in items]
+    same = [float(r["overall_1to4"]) <= SAME_STORY_MAX for r, _, _ in items]
+    return {
+        "pairs": len(items),
+        "pearson": round(pearson(sims, gold), 4),
+        "same_story_f1": round(f1(same, [d for _, _, d in items]), 4),
+    }
+
+
+def pairs_report(pairs_path: str | Path, articles_path: str | Path, **kw: Any) -> dict[str, Any]:
+    """Overall and per-language-pair figures."""
+    items = pair_scores(pairs_path, articles_path, **kw)
+    by: defaultdict[str, list[tuple[dict[str, Any], float, bool]]] = defaultdict(list)
+    for it in items:
+        by["-".join(sorted((it[0]["lang1"], it[0]["lang2"])))].append(it)
+    report = _pair_figures(items)
+    report["by_lang_pair"] = {k: _pair_figures(v) for k, v in sorted(by.items())}
+    return report
+
+
+def dedup_report(path: str | Path) -> dict[str, Any]:
+    """Precision and recall of copy groups (pairs in one group) against gold `copy_group`."""
+    rows = read_jsonl(path)
+    index = CopyIndex()
+    group: dict[str, str] = {}
+    kinds: Counter[str] = Counter()
+    for row in rows:
+        v = index.check(doc_of(row))
+        kinds[v.kind] += 1
+    for row in rows:
+        members = index.group(str(row["id"]))
+        group[str(row["id"])] = min(members)
+    gold = {str(r["id"]): str(r.get("copy_group") or r["id"]) for r in rows}
+    ids = list(gold)
+    tp = fp = fn = 0
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            g, p = gold[a] == gold[b], group[a] == group[b]
+            tp += g and p
+            fp += p and not g
+            fn += g and not p
+    prec = tp / (tp + fp) if tp + fp else 1.0
+    rec = tp / (tp + fn) if tp + fn else 1.0
+    origins_ok = sum(
+        1
+        for r in rows
+        if r.get("origin") and index.state.origin_of.get(index.state.group_of[str(r["id"])]) == r["origin"]
+    )
+    return {
+        "articles": len(rows),
+        "gold_groups": len(set(gold.values())),
+        "predicted_groups": len(set(group.values())),
+        "pair_precision": round(prec, 4),
+        "pair_recall": round(rec, 4),
+        "pair_f1": round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0,
+        "origins_correct": origins_ok,
+        "origins_labelled": sum(1 for r in rows if r.get("origin")),
+        "kinds": dict(kinds),
+    }
+
+
+def _print(report: Mapping[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for key, value in report.items():
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for k, v in value.items():
+                print(f"  {k}: {v}")
+        else:
+            print(f"{key}: {value}")
+
+
+def run_cluster(path: str, as_json: bool) -> int:
+    """`tidings eval cluster FILE.jsonl`."""
+    _print(cluster_file(path), as_json)
+    return 0
+
+
+def run_pairs(pairs_path: str, articles_path: str, as_json: bool) -> int:
+    """`tidings eval pairs PAIRS.jsonl ARTICLES.jsonl`."""
+    _print(pairs_report(pairs_path, articles_path), as_json)
+    return 0
+
+
+def run_dedup(path: str, as_json: bool) -> int:
+    """`tidings eval dedup FILE.jsonl` (default: the corpus in tests/data/dedup)."""
+    _print(dedup_report(path), as_json)
+    return 0

@@ -1,0 +1,120 @@
+"""Tests of tidings.dedup: canonical URLs, exact and near copies, lineage, revisions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tidings.cluster import ClusterDoc
+from tidings.dedup import CopyIndex, canonical_url, normalise_text, text_hash
+from tidings.errors import JsonlError
+from tidings.evaluate.cluster import dedup_report, read_jsonl, run_dedup
+
+DATA = Path(__file__).parent / "data" / "dedup"
+BODY = " ".join(
+    f"word{i} appears in sentence {i % 7} of the wire text about the harbour fire" for i in range(30)
+)
+
+
+def doc(
+    id: str, text: str = BODY, source: str = "Wire", title: str = "Harbour fire", **kw: object
+) -> ClusterDoc:
+    return ClusterDoc(id=id, lang="en", title=title, text=text, source=source, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://www.example.com/news/a/?utm_source=tw&utm_medium=x&id=3",
+            "https://example.com/news/a?id=3",
+        ),
+        ("http://m.example.com/news/a#top", "https://example.com/news/a"),
+        ("https://mobile.example.com/news/a/amp/", "https://example.com/news/a"),
+        ("https://example.com/news/a.amp.html?fbclid=abc&gclid=x", "https://example.com/news/a.html"),
+        ("https://amp.example.com/news/a/?b=2&a=1", "https://example.com/news/a?a=1&b=2"),
+        ("https://example-com.cdn.ampproject.org/c/s/example.com/news/a/", "https://example.com/news/a"),
+    ],
+)
+def test_canonical_url(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_normalised_hash_ignores_layout_case_and_boilerplate() -> None:
+    a = "Advertisement\nThe Fire spread  quickly.\n\nCopyright 2024 Wire"
+    b = "the fire spread quickly"
+    assert normalise_text(a) == normalise_text(b)
+    assert text_hash(a) == text_hash(b)
+    assert text_hash(a) != text_hash("the fire spread slowly")
+
+
+def test_copy_from_other_outlet_joins_group_with_earliest_origin() -> None:
+    idx = CopyIndex()
+    late = datetime(2024, 1, 2, tzinfo=UTC)
+    early = datetime(2024, 1, 1, tzinfo=UTC)
+    assert idx.check(doc("a", published=late)).kind == "original"
+    v = idx.check(doc("b", "Share this\n" + BODY + "\nRead more", source="Post", published=early))
+    assert (v.kind, v.of) == ("copy", "a")
+    assert v.origin == "b"  # published earlier, so the group's origin even though it arrived later
+    assert sorted(idx.group("a")) == ["a", "b"]
+
+
+def test_same_outlet_new_title_same_text_is_a_revision_not_a_new_article() -> None:
+    idx = CopyIndex()
+    idx.check(doc("a", url="https://wire.example/x"))
+    v = idx.check(doc("a2", title="UPDATED: Harbour fire", url="https://wire.example/x?utm_campaign=z"))
+    assert (v.kind, v.of) == ("revision", "a")
+    assert idx.check(doc("a3", url="https://wire.example/other")).kind == "duplicate"
+
+
+def test_near_copy_with_edits_found_and_independent_text_not() -> None:
+    idx = CopyIndex()
+    idx.check(doc("a"))
+    edited = BODY.replace("harbour", "port", 3) + " An editor added this closing line."
+    assert idx.check(doc("b", edited, source="Other")).kind == "copy"
+    other = " ".join(f"line {i} of an unrelated council budget story with item {i * 3}" for i in range(30))
+    assert idx.check(doc("c", other, source="Other")).kind == "original"
+
+
+def test_short_or_empty_texts_are_never_copies_of_each_other() -> None:
+    idx = CopyIndex()
+    idx.check(doc("a", ""))
+    assert idx.check(doc("b", "", source="Other")).kind == "original"
+
+
+def test_state_round_trip_keeps_groups_and_matches() -> None:
+    idx = CopyIndex()
+    idx.check(doc("a"))
+    idx.check(doc("b", source="Post"))
+    again = CopyIndex.load(idx.export())
+    v = again.check(doc("c", BODY + " extra words at the end", source="Third"))
+    assert v.kind == "copy" and v.origin == "a"
+    assert sorted(again.group("c")) == ["a", "b", "c"]
+
+
+def test_window_bounds_memory() -> None:
+    idx = CopyIndex(window=3)
+    for i in range(6):
+        idx.check(
+            doc(f"d{i}", f"{BODY} variant {i} " + " ".join(f"x{i}{j}" for j in range(40)), source=str(i))
+        )
+    assert len(idx.state.signatures) == 3 and len(idx.state.sources) == 3
+
+
+def test_eval_dedup_on_corpus_finds_every_copy_group(capsys: pytest.CaptureFixture[str]) -> None:
+    report = dedup_report(DATA / "corpus.jsonl")
+    gold_groups = {r["copy_group"] for r in read_jsonl(DATA / "corpus.jsonl")}
+    assert report["gold_groups"] == len(gold_groups)
+    assert report["pair_precision"] == 1.0 and report["pair_recall"] == 1.0
+    assert report["origins_correct"] == report["origins_labelled"]
+    assert run_dedup(str(DATA / "corpus.jsonl"), True) == 0
+    assert '"pair_f1"' in capsys.readouterr().out
+
+
+def test_bad_jsonl_line_is_a_typed_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "x"}\nnot json\n', encoding="utf-8")
+    with pytest.raises(JsonlError, match=r"bad\.jsonl:2"):
+        read_jsonl(bad)
