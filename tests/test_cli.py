@@ -1,0 +1,48 @@
+"""The command line as users and outside checks call it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tidings.cli import main
+
+from .conftest import DATA, SAMPLE
+
+
+def test_extract_prints_one_object_per_input_without_a_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIDINGS_DB", str(tmp_path / "never.db"))
+    seed = SAMPLE / "004_e98dca1c8e07cdf9.txt"
+    page = SAMPLE / "pages" / "en-wildfire.html"
+    bad = DATA / "sources" / "bad"
+    url = "https://example.com/news/summit"
+    code = main(["extract", str(seed), str(page), str(bad), "--url-of", f"{seed}={url}", "--json"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1  # the bad inputs failed, each alone
+    by_input = {o["input"]: o for o in lines}
+    s = by_input[str(seed)]
+    assert s["url"] == url and s["source"] == "Telemundo" and s["original_language"] == "es"
+    assert {"title", "byline", "published", "section", "language", "body", "captions"} <= set(s)
+    w = by_input[str(page)]
+    assert w["published"] == "2023-07-18T14:05:00+03:00" and w["byline"] == "Maria Jones"
+    assert w["captions"] and "Firefighters" in w["captions"][0] and "Firefighters" not in w["body"]
+    assert any("error" in o for o in lines)
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_console_script_runs_and_reports_usage_errors(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("tidings")
+    done = subprocess.run(
+        [str(exe), "--db", str(tmp_path / "x.db"), "articles", "show"], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "give an article ID" in done.stderr
+    done = subprocess.run(
+        [str(exe), "--db", str(tmp_path / "x.db"), "articles", "show", "42"], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "no article 42" in done.stderr
