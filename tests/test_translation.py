@@ -103,3 +103,37 @@ def test_translate_status_and_titles_only_mode(
     assert main(["--db", str(db_path), "translate", "--status", "--json"]) == 0
     status = {r["language"]: r for r in json.loads(capsys.readouterr().out)}
     assert status["es"]["waiting"] == 0
+
+
+def test_refresh_retranslates_what_an_engine_upgrade_outdated(
+    capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIDINGS_CONFIG", "/nonexistent")
+    main(["--db", str(db_path), "ingest", str(SAMPLE / "feeds" / "noticias-es.rss"), "--json"])
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE translations SET engine_version = 'apertium 0.1 / apertium-eng-spa 0.0.1'")
+    conn.execute("UPDATE translation_cache SET engine_version = 'apertium 0.1 / apertium-eng-spa 0.0.1'")
+    conn.commit()
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "translate", "--refresh", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["articles"] == 2
+    versions = {v for (v,) in conn.execute("SELECT DISTINCT engine_version FROM translations")}
+    assert len(versions) == 1 and "0.0.1" not in versions.pop()
+    assert main(["--db", str(db_path), "translate", "--refresh", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["articles"] == 0
+
+
+def test_feed_and_source_translate_modes_from_the_cli(
+    capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIDINGS_CONFIG", "/nonexistent")
+    assert main(["--db", str(db_path), "feeds", "add", "https://f.example/rss", "--translate", "never"]) == 0
+    main(["--db", str(db_path), "ingest", "--no-translate", str(SAMPLE / "articles.jsonl")])
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "sources", "translate", "Notizie Esempio", "titles"]) == 0
+    assert main(["--db", str(db_path), "sources", "translate", "Nobody", "titles"]) == 2
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT translate FROM feeds").fetchone()[0] == "never"
+    assert (
+        conn.execute("SELECT translate FROM sources WHERE name = 'Notizie Esempio'").fetchone()[0] == "titles"
+    )

@@ -68,6 +68,28 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return _print_report(_pipeline(args).poll(), args.json)
 
 
+def cmd_sources(args: argparse.Namespace) -> int:
+    from tidings.store import sources
+
+    store = _store(args)
+    if args.action == "translate":
+        if not args.name or not args.mode:
+            print("tidings sources translate NAME all|titles|never", file=sys.stderr)
+            return EXIT_ERROR
+        with store.write() as conn:
+            sources.set_translate(conn, args.name, args.mode)
+        print(f"{args.name}: translate {args.mode}")
+        return EXIT_OK
+    with store.read() as conn:
+        rows = sources.list_sources(conn)
+    if args.json:
+        print(_dump(rows))
+    for row in rows if not args.json else []:
+        where = f"{row['country'] or '--'} {row['language'] or '--'}"
+        print(f"{row['name']:<30} {where} {row['articles']:>6} articles")
+    return EXIT_OK
+
+
 def cmd_translate(args: argparse.Namespace) -> int:
     from tidings.store import open_store
     from tidings.store import translations as translation_rows
@@ -195,7 +217,11 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     if args.action == "add":
         with store.write() as conn:
             for url in args.urls:
-                fid, created = feeds.add(conn, url, interval_s=settings.feed_interval)
+                fid, created = feeds.add(
+                    conn, url, interval_s=settings.feed_interval, translate=args.translate
+                )
+                if not created:
+                    feeds.set_translate(conn, str(fid), args.translate)
                 print(f"{'added' if created else 'already subscribed'}: {fid} {url}")
     elif args.action == "remove":
         with store.write() as conn:
@@ -338,6 +364,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p.add_argument("--no-translate", action="store_true", help="leave translation for `tidings translate`")
 
+    p = sub.add_parser("sources", help="outlets with their articles; set an outlet's translate mode")
+    p.add_argument("action", choices=["list", "translate"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("mode", nargs="?", choices=["all", "titles", "never"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sources)
+
     p = sub.add_parser("translate", help="translate waiting articles; --status: engines and queue")
     p.add_argument("--status", action="store_true", help="each language, its engine, articles waiting")
     p.add_argument("--refresh", action="store_true", help="re-translate what an engine upgrade outdated")
@@ -368,6 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feeds", help="manage feed subscriptions")
     p.add_argument("action", choices=["add", "list", "remove"])
     p.add_argument("urls", nargs="*")
+    p.add_argument("--translate", choices=["all", "titles", "never"], default="all", help="with add")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_feeds)
 

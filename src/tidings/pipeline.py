@@ -193,6 +193,8 @@ class Pipeline:
         thash = text_hash(article.title, article.body)
         canon = canonical_url(article.url)
         outlet = self.outlets.lookup(article.source) if article.source else None
+        if outlet is None and article.source:
+            outlet = Source(article.source)  # unknown to the registry: still an outlet one can configure
         with self.store.write() as conn:
             source_id = self._source_id(conn, outlet) if outlet else None
             if canon:

@@ -18,6 +18,7 @@ def add(
     title: str | None = None,
     category: str | None = None,
     interval_s: int = 900,
+    translate: str = "all",
 ) -> tuple[int, bool]:
     """Subscribe to a feed; return (id, created)."""
     found = conn.execute(select(feeds.c.id).where(feeds.c.url == url)).first()
@@ -29,6 +30,7 @@ def add(
             title=title,
             category=category,
             interval_s=interval_s,
+            translate=translate,
             error_count=0,
             created_at=datetime.now(UTC),
         )
@@ -95,3 +97,10 @@ def polled_error(
             error_count=errors, last_error=message, last_polled=now, next_poll=now + timedelta(seconds=wait)
         )
     )
+
+
+def set_translate(conn: Connection, feed: str, mode: str) -> None:
+    """Translate this feed's articles: all, titles only, or never."""
+    cond = feeds.c.id == int(feed) if feed.isdigit() else feeds.c.url == feed
+    if conn.execute(feeds.update().where(cond).values(translate=mode)).rowcount == 0:
+        raise NotFound(f"no feed {feed}")

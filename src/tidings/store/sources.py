@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
+from tidings.errors import NotFound
 from tidings.models import Source
 from tidings.store.schema import articles, inserted_id, sources
 
@@ -39,3 +40,9 @@ def list_sources(conn: Connection) -> list[dict[str, Any]]:
         .order_by(count.desc(), sources.c.name)
     )
     return [dict(r._mapping) for r in rows]
+
+
+def set_translate(conn: Connection, name: str, mode: str) -> None:
+    """Translate this outlet's articles: all, titles only, or never."""
+    if conn.execute(sources.update().where(sources.c.name == name).values(translate=mode)).rowcount == 0:
+        raise NotFound(f"no source {name!r} (tidings stats lists them)")
