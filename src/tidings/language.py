@@ -33,7 +33,8 @@ MAX_ARTICLE_CHARS = 8000
 # right on their first 100 characters and 99.86% from 200 on, while lingua slows linearly with length.
 MAX_DETECT_CHARS = 1000
 # Stop voting once this many letters agree this strongly: later lines cannot change the winner, and
-# long articles then cost a few detector calls instead of one per line.
+# long articles then cost a few detector calls instead of one per line. `tidings eval language` mixed
+# pages (line vote): no early stop 98.8%, 800 letters 98.6%, 400 letters 97.1%; 800 kept.
 EARLY_STOP_LETTERS = 800
 EARLY_STOP_SHARE = 0.9
 # A line's first 400 characters say its language as well as the whole line (fastText's cost grows with
@@ -145,7 +146,9 @@ def _is_cjk(ch: str) -> bool:
 
 def _clean(text: str) -> str:
     """Drop URLs, digits and control characters, and cut to MAX_DETECT_CHARS."""
-    text = _CONTROL.sub(" ", _DIGITS.sub(" ", _URL.sub(" ", text[: 2 * MAX_DETECT_CHARS])))
+    text = _DIGITS.sub(" ", _URL.sub(" ", text[: 2 * MAX_DETECT_CHARS]))
+    if not text.isprintable():  # a C-speed check; the regex runs only on the rare text that needs it
+        text = _CONTROL.sub(" ", text)
     return " ".join(text.split())[:MAX_DETECT_CHARS]
 
 
