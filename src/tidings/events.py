@@ -6,12 +6,10 @@ import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from tidings.brief import brief_to_json, build_brief
-from tidings.brief.model import BriefArticle, BriefSentence
 from tidings.cluster import (
     ClusterDoc,
     ClusterState,
@@ -28,6 +26,9 @@ from tidings.store import events as event_rows
 from tidings.translate.evidence import Candidate
 from tidings.translate.segment import split_sentences
 from tidings.translation import Translation
+
+if TYPE_CHECKING:
+    from tidings.brief.model import BriefArticle
 
 # Articles handed to the clusterer at once: embeddings are computed per batch, much faster than singly.
 CLUSTER_BATCH = 256
@@ -103,8 +104,9 @@ class EventStage:
             self._clusterer = OnlineClusterer(state, embedder=embedder)
         return self._clusterer
 
-    def run(self, *, limit: int = 1_000_000) -> EventReport:
-        """Place every article not yet in an event, oldest first; rebuild the briefs of touched events."""
+    def run(self, *, limit: int = 1_000_000, briefs: bool = True) -> EventReport:
+        """Place every article not yet in an event, oldest first; rebuild the briefs of touched events
+        (or leave that to the caller, who may batch it: a brief costs up to a second or two)."""
         report = EventReport()
         while report.placed < limit:
             with self.store.read() as conn:
@@ -121,7 +123,8 @@ class EventStage:
             report.events_touched |= touched
         if self.translation is not None:
             self.add_evidence(report.events_touched)
-        self.refresh_briefs(report.events_touched)
+        if briefs:
+            self.refresh_briefs(report.events_touched)
         return report
 
     def add_evidence(self, event_ids: Iterable[int]) -> None:
@@ -194,6 +197,8 @@ class EventStage:
 
     def refresh_briefs(self, event_ids: Iterable[int]) -> None:
         """Rebuild and store the brief of each event."""
+        from tidings.brief import brief_to_json, build_brief  # heavy (scikit-learn): only when briefing
+
         for event_id in sorted(event_ids):
             with self.store.read() as conn:
                 rows = event_rows.brief_inputs(conn, event_id)
@@ -237,6 +242,8 @@ def membership_row(m: Membership) -> dict[str, Any]:
 
 def brief_article(row: dict[str, Any]) -> BriefArticle:
     """A member as the brief reads it: English sentences, each with its original where translated."""
+    from tidings.brief.model import BriefArticle, BriefSentence  # the brief package loads scikit-learn
+
     kind = row.get("translation_kind")
     if kind in ("translation", "original") and row["sentences"]:
         sentences = tuple(
@@ -266,6 +273,7 @@ def compare_inputs(inputs: list[str], settings: Settings, db_path: str) -> tuple
     """Ingest documents into a scratch store, translate them, and brief them as one event."""
     from dataclasses import replace
 
+    from tidings.brief import brief_to_json, build_brief
     from tidings.pipeline import Pipeline
     from tidings.store import articles as article_rows
     from tidings.store import open_store

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
+from itertools import islice
 
 from sqlalchemy import Connection
 
@@ -158,6 +159,7 @@ class Pipeline:
         self.translate = translate
         self.cluster = cluster
         self._source_ids: dict[str, int] = {}
+        self.touched: set[int] = set()  # events changed since their briefs were last built
 
     @cached_property
     def outlets(self) -> Outlets:
@@ -269,23 +271,23 @@ class Pipeline:
         return self.ingest_items(self.items(inputs), report)
 
     def ingest_items(
-        self, items: Iterable[RawDocument | Failed | FeedRef], report: Report | None = None
+        self,
+        items: Iterable[RawDocument | Failed | FeedRef],
+        report: Report | None = None,
+        *,
+        feed_id: int | None = None,
     ) -> Report:
-        """Ingest raw items, committing every BATCH_SIZE of them together (each still fails alone)."""
+        """Ingest raw items in batches of BATCH_SIZE, one commit each (each item still fails alone)."""
         report = report or Report()
-        pending = 0
         iterator = iter(items)
-        exhausted = False
-        while not exhausted:
-            exhausted = True
+        while chunk := list(islice(iterator, BATCH_SIZE)):
             with self.store.batch():
-                for item in iterator:
-                    self.ingest_item(item, report)
-                    pending += 1
-                    if pending % BATCH_SIZE == 0:
-                        exhausted = False
-                        break
+                for item in chunk:
+                    self.ingest_item(item, report, feed_id=feed_id)
             self.after_batch(report)
+        if self.cluster and self.touched:
+            self.events.refresh_briefs(self.touched)  # once per run, not per batch
+            self.touched.clear()
         return report
 
     def after_batch(self, report: Report) -> None:
@@ -295,7 +297,7 @@ class Pipeline:
         if self.translate:
             self.translation.run()
         if self.cluster:
-            self.events.run()
+            self.touched |= self.events.run(briefs=False).events_touched
 
     @cached_property
     def events(self) -> EventStage:
@@ -307,15 +309,17 @@ class Pipeline:
         """The translation stage over this store."""
         return Translation(self.store, self.settings)
 
-    def ingest_item(self, item: RawDocument | Failed | FeedRef, report: Report) -> None:
+    def ingest_item(
+        self, item: RawDocument | Failed | FeedRef, report: Report, *, feed_id: int | None = None
+    ) -> None:
         """Handle one item from the sources stage."""
         if isinstance(item, FeedRef):
             report.feeds_added += int(self.subscribe(item))
         elif isinstance(item, Failed):
-            self.record_failure(item)
+            self.record_failure(item, feed_id)
             report.add(item)
         else:
-            report.add(self.ingest_one(item))
+            report.add(self.ingest_one(item, feed_id=feed_id))
 
     def items(self, inputs: Iterable[str]) -> Iterator[RawDocument | Failed | FeedRef]:
         """The raw items behind the inputs, in order."""
@@ -359,16 +363,13 @@ class Pipeline:
                 )
             report.add(self._fail(url, exc, feed_id))
             return
-        for failed in parsed.failed:
-            self.record_failure(failed, feed_id)
-            report.add(failed)
+        items: list[RawDocument | Failed | FeedRef] = list(parsed.failed)
         for entry in parsed.items:
             try:
-                raw = self.full_page(feed_item_to_raw(entry, url))
+                items.append(self.full_page(feed_item_to_raw(entry, url)))
             except InputError as exc:
-                report.add(self._fail(f"{url}#{entry.id}", exc, feed_id))
-                continue
-            report.add(self.ingest_one(raw, feed_id=feed_id))
+                items.append(Failed(f"{url}#{entry.id}", type(exc).__name__, exc.message))
+        self.ingest_items(items, report, feed_id=feed_id)
         with self.store.write() as conn:
             feed_rows.polled_ok(
                 conn,

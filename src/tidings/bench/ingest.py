@@ -75,12 +75,33 @@ def _path(pages: list[str], kind: str, store_dir: str) -> dict[str, Any]:
     }
 
 
+def _end_to_end(pages: list[str], suffix: str, tmp: str) -> float:
+    """docs/s of `tidings ingest DIR` (translation and clustering off: they have their own benches)."""
+    folder = os.path.join(tmp, suffix)
+    os.makedirs(folder)
+    for i, page in enumerate(pages):
+        with open(os.path.join(folder, f"{i:05d}.{suffix}"), "w", encoding="utf-8") as fh:
+            fh.write(page)
+    settings = load_settings(
+        {"db": os.path.join(tmp, f"e2e-{suffix}.db")},
+        env={"TIDINGS_CONFIG": "/nonexistent"},
+    )
+    pipeline = Pipeline(open_store(settings.database_url), settings, translate=False, cluster=False)
+    start = time.perf_counter()
+    report = pipeline.ingest([folder])
+    elapsed = time.perf_counter() - start
+    assert report.new == len(set(pages)), report.as_dict()
+    return round(len(pages) / elapsed, 1)
+
+
 def run(as_json: bool = False, n: int = 400) -> int:
     """Print the figures; return 0."""
     texts, pages = text_pages(n), html_pages(n)
     with tempfile.TemporaryDirectory() as tmp:
         text_result = _path(texts, "text", tmp)
         html_result = _path(pages, "html", tmp)
+        for result, docs, suffix in ((text_result, texts, "txt"), (html_result, pages, "html")):
+            result["ingest_command_docs_per_s"] = _end_to_end(docs, suffix, tmp)
     _, t_default = _timed(pages, lambda p: trafilatura.extract(p))
     html_result["trafilatura_default_docs_per_s"] = round(n / t_default, 1)
     html_result["ratio_to_trafilatura"] = round(
@@ -99,6 +120,9 @@ def run(as_json: bool = False, n: int = 400) -> int:
         print(f"{name}: {r['documents']} docs, all stages {r['all_stages_docs_per_s']} docs/s")
         for stage, v in r["stages_docs_per_s"].items():
             print(f"  {stage:<9} {v:>9} docs/s")
+        print(
+        print(f"  `tidings ingest DIR` end to end: {r['ingest_command_docs_per_s']} docs/s")
+        )
     print(f"trafilatura.extract (default) alone: {html_result['trafilatura_default_docs_per_s']} docs/s")
     print(f"HTML path / trafilatura: {html_result['ratio_to_trafilatura']:.0%} (target >= 70%)")
     return 0
