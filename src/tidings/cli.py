@@ -311,13 +311,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
+    settings = _settings(args)
+    if args.workers > 1:
+        # Worker processes build the app themselves from the environment (the store named by TIDINGS_DB).
+        os.environ["TIDINGS_DB"] = settings.database_url
+        uvicorn.run(
+            "tidings.web:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers
+        )
+        return EXIT_OK
     from tidings.web import create_app
 
-    settings = _settings(args)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tidings.service import run_service
+
+    return int(run_service(_settings(args), host=args.host, port=args.port))
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -432,7 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the web UI and API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="server processes (reads only; see `run`)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("run", help="the service: web server plus a scheduler that polls feeds")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("bench", help="measure speed")
     p.add_argument("what", choices=["ingest", "translate", "cluster", "brief", "web"])

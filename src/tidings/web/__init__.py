@@ -1,82 +1,184 @@
-"""Web pages and the JSON API, served by one ASGI app."""
+"""Web pages, the JSON API and outgoing feeds, served by one ASGI app."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from sqlalchemy import Connection
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings.errors import TidingsError
 from tidings.settings import Settings
 from tidings.store import Store, open_store
-from tidings.store import articles as article_rows
+from tidings.web import present
+
+if TYPE_CHECKING:
+    from tidings.pipeline import Pipeline
 
 HERE = Path(__file__).parent
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+T = TypeVar("T")
+MEMO_ENTRIES = 4096  # results kept at most (per-event related lists are the many small ones)
+ERROR_NAMES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    422: "ValidationError",
+}
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    """A strict Content-Security-Policy and friends on every response."""
+class SecurityHeaders:
+    """A strict Content-Security-Policy and friends on every response (plain ASGI: no per-request task)."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    HEADERS = (
+        (b"content-security-policy", CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
-    """The tidings web application over one store."""
+def make_templates() -> Jinja2Templates:
+    """Jinja2 templates (autoescaped) with the presentation filters."""
+    templates = Jinja2Templates(directory=HERE / "templates")
+    env = templates.env
+    env.filters["language"] = present.language_name
+    env.filters["when"] = present.when
+    env.filters["counts"] = present.counts_line
+    env.filters["interval"] = present.interval
+    env.filters["shared"] = present.shared_features
+    env.filters["paragraphs"] = present.paragraphs
+    env.filters["web_url"] = present.web_url
+    env.globals["language_name"] = present.language_name
+    return templates
+
+
+class Work:
+    """The pipeline the app shares with the scheduler, and the lock that keeps their stage runs apart."""
+
+    def __init__(self, store: Store, settings: Settings, pipeline: Pipeline | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self._pipeline = pipeline
+        self.lock = threading.Lock()
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The pipeline (built on first use: loading its stages is slow and reads never need it)."""
+        if self._pipeline is None:
+            from tidings.pipeline import Pipeline
+
+            self._pipeline = Pipeline(self.store, self.settings)
+        return self._pipeline
+
+
+class Memo:
+    """Read results shared between requests for a few seconds: listings every visitor sees alike."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._values: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, ttl_s: float, read: Callable[[Connection], T]) -> T:
+        """`read(conn)`, or its result from less than `ttl_s` seconds ago."""
+        with self._lock:
+            hit = self._values.get(key)
+        if hit is not None and time.monotonic() - hit[0] < ttl_s:
+            return cast(T, hit[1])
+        with self.store.read() as conn:
+            value = read(conn)
+        with self._lock:
+            if len(self._values) >= MEMO_ENTRIES:  # bounded: drop the oldest half
+                for old in sorted(self._values, key=lambda k: self._values[k][0])[: MEMO_ENTRIES // 2]:
+                    del self._values[old]
+            self._values[key] = (time.monotonic(), value)
+        return value
+
+
+def app_from_env() -> FastAPI:
+    """The app over the store named by TIDINGS_DB and the config file (for `uvicorn --factory`)."""
+    from tidings.settings import load_settings
+
+    return create_app(load_settings())
+
+
+def create_app(settings: Settings, store: Store | None = None, pipeline: Pipeline | None = None) -> FastAPI:
+    """The tidings web application over one store (sharing `pipeline` with a scheduler, if given)."""
+    from tidings.web import api, feeds_out, manage, pages
+
     store = store or open_store(settings.database_url)
     app = FastAPI(
-        title="tidings", version="1", openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None
+        title="tidings",
+        version="1",
+        description="Read the world's news in English: articles, events with their briefs, search, feeds.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    templates = Jinja2Templates(directory=HERE / "templates")
+    templates = make_templates()
     app.state.store = store
     app.state.settings = settings
+    app.state.templates = templates
+    app.state.work = Work(store, settings, pipeline)
+
+    def error(request: Request, status: int, name: str, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": name, "message": message}, status_code=status)
+        return templates.TemplateResponse(
+            request, "error.html", {"message": message, "status": status}, status_code=status
+        )
 
     @app.exception_handler(TidingsError)
     async def tidings_error(request: Request, exc: TidingsError) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": type(exc).__name__, "message": exc.message}, status_code=exc.status)
-        return templates.TemplateResponse(
-            request, "error.html", {"message": exc.message, "status": exc.status}, status_code=exc.status
+        return error(request, exc.status, type(exc).__name__, exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return error(request, exc.status_code, ERROR_NAMES.get(exc.status_code, "HTTPError"), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors()
         )
+        return error(request, 422, "ValidationError", where or "invalid request")
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def front(request: Request) -> Response:
-        with store.read() as conn:
-            rows = article_rows.list_articles(conn, limit=100)
-        return templates.TemplateResponse(request, "index.html", {"articles": rows})
-
-    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(request: Request, article_id: int) -> Response:
-        with store.read() as conn:
-            row = article_rows.get(conn, article_id)
-        return templates.TemplateResponse(request, "article.html", {"a": row})
-
-    @app.get("/api/v1/articles")
-    def api_articles(limit: int = 50, cursor: int | None = None) -> dict[str, Any]:
-        """Articles, newest first; pass `next_cursor` back as `cursor` for the next page."""
-        with store.read() as conn:
-            rows = article_rows.list_articles(conn, limit=min(limit, 200), before_id=cursor)
-        return {"items": rows, "next_cursor": rows[-1]["id"] if len(rows) == min(limit, 200) else None}
-
-    @app.get("/api/v1/articles/{article_id}")
-    def api_article(article_id: int) -> dict[str, Any]:
-        """One article."""
-        with store.read() as conn:
-            return article_rows.get(conn, article_id)
-
+    app.state.memo = Memo(store)
+    app.include_router(pages.router)
+    app.include_router(manage.router)
+    app.include_router(feeds_out.router)
+    app.include_router(api.router)
     return app

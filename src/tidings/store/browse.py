@@ -1,0 +1,413 @@
+"""Read queries behind the web pages, the JSON API and the outgoing feeds."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, case, column, func, literal_column, select, table, text
+
+from tidings.errors import NotFound
+from tidings.store.schema import articles, events, memberships, sources, translations
+
+# Events considered for the front page: the newest by last activity. Ranking more would only reorder
+# events days old, which the recency decay pushes off the page anyway.
+FRONT_CANDIDATES = 400
+# Recency half-life of the front-page rank, in hours: a day-old event with twice the independent sources
+# ties with a fresh one, the trade-off of the "Trends 24h" boxes on the seed pages.
+FRONT_HALF_LIFE_H = 24.0
+# Articles of the newest matches scanned to find related events (FTS over titles, newest first).
+RELATED_SCAN = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+# Headline words too common in news to relate two events.
+_STOP = frozenset(
+    [
+        "about",
+        "after",
+        "again",
+        "against",
+        "also",
+        "amid",
+        "among",
+        "been",
+        "before",
+        "being",
+        "between",
+        "could",
+        "from",
+        "have",
+        "into",
+        "more",
+        "most",
+        "over",
+        "said",
+        "says",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "under",
+        "until",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "with",
+        "would",
+        "your",
+        "news",
+    ]
+)
+
+_LIST_COLUMNS = (
+    articles.c.id,
+    articles.c.title,
+    articles.c.url,
+    articles.c.byline,
+    articles.c.published,
+    articles.c.published_day,
+    articles.c.source,
+    articles.c.section,
+    articles.c.language,
+    articles.c.original_language,
+    translations.c.title.label("title_en"),
+    translations.c.kind.label("translation_kind"),
+    memberships.c.event_id,
+)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a search may be narrowed by; None means any."""
+
+    language: str | None = None
+    source: str | None = None
+    country: str | None = None
+    date_from: str | None = None  # YYYY-MM-DD, inclusive
+    date_to: str | None = None
+    category: str | None = None
+
+    def active(self) -> bool:
+        """True when any filter is set."""
+        return any(
+            v for v in (self.language, self.source, self.country, self.date_from, self.date_to, self.category)
+        )
+
+
+# The FTS5 index (SQLite): external content over articles, rowid = articles.id.
+_fts = table("articles_fts", column("rowid"), column("rank"))
+
+
+def _listing(query: Select[Any], *, fts: bool = False) -> Select[Any]:
+    """Join what every article listing shows: its English title and its event (driven by FTS if asked)."""
+    base = _fts.join(articles, articles.c.id == _fts.c.rowid) if fts else articles
+    return query.select_from(
+        base.outerjoin(translations, translations.c.article_id == articles.c.id).outerjoin(
+            memberships, memberships.c.article_id == articles.c.id
+        )
+    )
+
+
+def _filtered(query: Select[Any], f: SearchFilters) -> Select[Any]:
+    if f.language:
+        query = query.where(articles.c.original_language == f.language)
+    if f.source:
+        query = query.where(articles.c.source == f.source)
+    if f.country:
+        outlet = select(sources.c.id).where(sources.c.country == f.country.upper())
+        query = query.where(articles.c.source_id.in_(outlet))
+    if f.date_from:
+        query = query.where(articles.c.published_day >= f.date_from)
+    if f.date_to:
+        query = query.where(articles.c.published_day <= f.date_to)
+    if f.category:
+        query = query.where(articles.c.section == f.category)
+    return query
+
+
+def fts_query(words: str) -> str:
+    """A user's words as an FTS5 query: every word must occur (quoted, so no operator injection)."""
+    words = _CONTROL.sub(" ", words.replace('"', " "))  # FTS5 reads NUL as the end of the query
+    return " ".join(f'"{t}"' for t in words.split())
+
+
+def search(
+    conn: Connection,
+    q: str,
+    filters: SearchFilters = SearchFilters(),
+    *,
+    limit: int = 20,
+    cursor: int | None = None,
+    relevance: bool = False,
+) -> list[dict[str, Any]]:
+    """Articles matching every word: newest first (cursor: last id seen) or best first (cursor: offset)."""
+    terms = fts_query(q)
+    if not terms:
+        return []
+    sqlite = conn.dialect.name == "sqlite"
+    query = _filtered(_listing(select(*_LIST_COLUMNS), fts=sqlite), filters).limit(limit)
+    if sqlite:
+        # Driven by the index: FTS5 walks its matches in rowid order, so newest-first stops early.
+        query = query.where(literal_column("articles_fts").op("MATCH")(text(":q")))
+        query = query.order_by(_fts.c.rank if relevance else _fts.c.rowid.desc())
+    else:
+        tsv = func.to_tsvector("simple", func.coalesce(articles.c.title, "") + " " + articles.c.body)
+        tsq = func.plainto_tsquery("simple", q)
+        query = query.where(tsv.op("@@")(tsq))
+        query = query.order_by(func.ts_rank(tsv, tsq).desc() if relevance else articles.c.id.desc())
+    if relevance:
+        query = query.offset(cursor or 0)
+    elif cursor is not None:
+        query = query.where(articles.c.id < cursor)
+    return [dict(r._mapping) for r in conn.execute(query, {"q": terms})]
+
+
+def articles_page(
+    conn: Connection,
+    filters: SearchFilters = SearchFilters(),
+    *,
+    day: str | None = None,
+    limit: int = 50,
+    cursor: int | None = None,
+) -> list[dict[str, Any]]:
+    """Articles newest first (by id), filtered; `cursor` is the last id seen."""
+    query = _filtered(_listing(select(*_LIST_COLUMNS)), filters)
+    if day:
+        query = query.where(articles.c.published_day == day)
+    if cursor is not None:
+        query = query.where(articles.c.id < cursor)
+    return [dict(r._mapping) for r in conn.execute(query.order_by(articles.c.id.desc()).limit(limit))]
+
+
+def _event_columns() -> list[Any]:
+    lead = events.c.brief[("summary", 0, "text")].as_string().label("lead")
+    return [*[c for c in events.c if c.name != "brief"], lead]
+
+
+def _aware(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def front_events(conn: Connection, *, limit: int = 30, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Current events ranked by recency and breadth (independent sources, languages)."""
+    candidates = conn.execute(
+        select(events.c.id, events.c.last_seen, events.c.independent_count, events.c.languages)
+        .order_by(events.c.last_seen.desc().nulls_last(), events.c.id.desc())
+        .limit(FRONT_CANDIDATES)
+    ).all()
+    newest = max((t for r in candidates if (t := _aware(r.last_seen)) is not None), default=None)
+    # The store's own newest moment, so an archive (or the sample) still has a front page.
+    ref = min(now or datetime.now(UTC), newest) if newest else now or datetime.now(UTC)
+    rank: dict[int, float] = {}
+    for r in candidates:
+        seen = _aware(r.last_seen)
+        age_h = max(0.0, (ref - seen).total_seconds() / 3600) if seen else 24 * 365.0
+        breadth = int(r.independent_count) + 0.5 * len(r.languages or [])
+        # log2(breadth × 0.5^(age / half-life)): the same order without underflow for old events.
+        rank[int(r.id)] = math.log2(max(breadth, 0.5)) - age_h / FRONT_HALF_LIFE_H
+    top = sorted(rank, key=lambda i: (-rank[i], -i))[:limit]
+    rows = {
+        int(r.id): dict(r._mapping)
+        for r in conn.execute(select(*_event_columns()).where(events.c.id.in_(top)))
+    }
+    return [{**rows[i], "rank": round(rank[i], 4)} for i in top if i in rows]
+
+
+def events_page(conn: Connection, *, limit: int = 50, cursor: int | None = None) -> list[dict[str, Any]]:
+    """Events, newest created first (by id); `cursor` is the last id seen."""
+    query = select(*_event_columns()).order_by(events.c.id.desc()).limit(limit)
+    if cursor is not None:
+        query = query.where(events.c.id < cursor)
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def event(conn: Connection, event_id: int) -> dict[str, Any]:
+    """One event with its brief."""
+    row = conn.execute(select(events).where(events.c.id == event_id)).first()
+    if row is None:
+        raise NotFound(f"no event {event_id}")
+    return dict(row._mapping)
+
+
+def event_head(conn: Connection, event_id: int) -> dict[str, Any]:
+    """One event's attributes without its brief (cheap: no JSON to parse)."""
+    row = conn.execute(
+        select(*[c for c in events.c if c.name != "brief"]).where(events.c.id == event_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no event {event_id}")
+    return dict(row._mapping)
+
+
+def day_events(conn: Connection, day: str, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Events with articles published on a day, most articles that day first."""
+    n = func.count(articles.c.id).label("that_day")
+    per_event = (
+        select(memberships.c.event_id, n)
+        .select_from(memberships.join(articles, articles.c.id == memberships.c.article_id))
+        .where(articles.c.published_day == day)
+        .group_by(memberships.c.event_id)
+        .subquery()
+    )
+    query = (
+        select(*_event_columns(), per_event.c.that_day)
+        .join(per_event, per_event.c.event_id == events.c.id)
+        .order_by(per_event.c.that_day.desc(), events.c.id.desc())
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def neighbour_days(conn: Connection, day: str) -> tuple[str | None, str | None]:
+    """The nearest earlier and later days that have articles."""
+    before = conn.execute(select(func.max(articles.c.published_day)).where(articles.c.published_day < day))
+    after = conn.execute(select(func.min(articles.c.published_day)).where(articles.c.published_day > day))
+    return before.scalar_one_or_none(), after.scalar_one_or_none()
+
+
+def latest_day(conn: Connection) -> str | None:
+    """The newest day with articles."""
+    return conn.execute(select(func.max(articles.c.published_day))).scalar_one_or_none()
+
+
+def trends(
+    conn: Connection, *, hours: float = 24.0, limit: int = 20, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Events growing fastest: articles in the `hours` before the newest one, minus the `hours` before."""
+    newest = _aware(conn.execute(select(func.max(articles.c.published_utc))).scalar_one_or_none())
+    if newest is None:
+        return []
+    ref = min(now or datetime.now(UTC), newest)
+    start, prior = ref - timedelta(hours=hours), ref - timedelta(hours=2 * hours)
+    recent = func.sum(case((articles.c.published_utc > start, 1), else_=0)).label("recent")
+    before = func.sum(case((articles.c.published_utc <= start, 1), else_=0)).label("before")
+    counts = (
+        select(memberships.c.event_id, recent, before)
+        .select_from(articles.join(memberships, memberships.c.article_id == articles.c.id))
+        .where(and_(articles.c.published_utc > prior, articles.c.published_utc <= ref))
+        .group_by(memberships.c.event_id)
+        .subquery()
+    )
+    growth = (counts.c.recent - counts.c.before).label("growth")
+    query = (
+        select(*_event_columns(), counts.c.recent, counts.c.before, growth)
+        .join(counts, counts.c.event_id == events.c.id)
+        .where(counts.c.recent > 0)
+        .order_by(growth.desc(), counts.c.recent.desc(), events.c.id.desc())
+        .limit(limit)
+    )
+    return [{**dict(r._mapping), "window_end": ref} for r in conn.execute(query)]
+
+
+def categories(conn: Connection) -> list[dict[str, Any]]:
+    """Sections with their article counts, most articles first."""
+    n = func.count().label("articles")
+    rows = conn.execute(
+        select(articles.c.section.label("name"), n)
+        .where(articles.c.section.is_not(None), articles.c.section != "")
+        .group_by(articles.c.section)
+        .order_by(n.desc(), articles.c.section)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def source_list(conn: Connection) -> list[dict[str, Any]]:
+    """Every outlet named by an article, with country, language and article count."""
+    n = func.count(articles.c.id).label("articles")
+    rows = conn.execute(
+        select(
+            articles.c.source.label("name"),
+            func.max(sources.c.country).label("country"),
+            func.coalesce(func.max(sources.c.language), func.max(articles.c.original_language)).label(
+                "language"
+            ),
+            n,
+            func.max(articles.c.published_day).label("latest"),
+        )
+        .select_from(articles.outerjoin(sources, sources.c.id == articles.c.source_id))
+        .where(articles.c.source.is_not(None))
+        .group_by(articles.c.source)
+        .order_by(n.desc(), articles.c.source)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def source_names(conn: Connection) -> list[str]:
+    """Outlet names for the search filter, alphabetically."""
+    rows = conn.execute(select(articles.c.source).where(articles.c.source.is_not(None)).distinct())
+    return sorted(str(r[0]) for r in rows)
+
+
+def languages(conn: Connection) -> list[str]:
+    """Original languages present, for the search filter."""
+    col = articles.c.original_language
+    return sorted(str(r[0]) for r in conn.execute(select(col).where(col.is_not(None)).distinct()))
+
+
+def countries(conn: Connection) -> list[str]:
+    """Outlet countries present, for the search filter."""
+    col = sources.c.country
+    return sorted(str(r[0]) for r in conn.execute(select(col).where(col.is_not(None)).distinct()))
+
+
+def related_events(conn: Connection, event_id: int, headline: str, *, limit: int = 5) -> list[dict[str, Any]]:
+    """Other events whose recent articles share headline words with this one, most shared first."""
+    words = [w for w in dict.fromkeys(m.lower() for m in _WORD.findall(headline)) if w not in _STOP][:6]
+    if not words or conn.dialect.name != "sqlite":
+        return []
+    q = "title : (" + " OR ".join(f'"{w}"' for w in words) + ")"
+    hits = conn.execute(
+        text(
+            "SELECT m.event_id, count(*) AS n FROM "
+            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q "
+            "ORDER BY rowid DESC LIMIT :scan) f JOIN memberships m ON m.article_id = f.rowid "
+            "WHERE m.event_id != :e GROUP BY m.event_id ORDER BY n DESC, m.event_id DESC LIMIT :n"
+        ),
+        {"q": q, "scan": RELATED_SCAN, "e": event_id, "n": limit},
+    ).all()
+    if not hits:
+        return []
+    order = {int(h.event_id): i for i, h in enumerate(hits)}
+    rows = conn.execute(select(*_event_columns()).where(events.c.id.in_(list(order))))
+    return sorted((dict(r._mapping) for r in rows), key=lambda r: order[int(r["id"])])
+
+
+def event_members(conn: Connection, event_id: int, *, limit: int = 200) -> list[dict[str, Any]]:
+    """An event's newest members with the English title, country and why each was grouped."""
+    query = (
+        select(
+            *_LIST_COLUMNS[:-1],
+            sources.c.country,
+            memberships.c.event_id,
+            memberships.c.score,
+            memberships.c.shared,
+            memberships.c.copy_of,
+            memberships.c.pinned,
+        )
+        .select_from(
+            memberships.join(articles, articles.c.id == memberships.c.article_id)
+            .outerjoin(translations, translations.c.article_id == articles.c.id)
+            .outerjoin(sources, sources.c.id == articles.c.source_id)
+        )
+        .where(memberships.c.event_id == event_id)
+        .order_by(articles.c.published_utc.desc().nulls_last(), articles.c.id.desc())
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in conn.execute(query)]

@@ -1,0 +1,138 @@
+"""The HTML pages over a real store built from the sample, through a real server on loopback."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tidings.store import Store
+from tidings.store import errors as error_rows
+from tidings.store import events as event_rows
+from tidings.web import create_app
+
+from .live import serve
+from .web_fixture import TOKEN, article_id, build_store, web_settings
+
+OPML = """<?xml version="1.0"?><opml version="2.0"><body><outline text="World">
+<outline text="Example" xmlUrl="https://feeds.example.org/world.xml"/></outline></body></opml>"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store, Path]]:
+    folder = tmp_path_factory.mktemp("pages")
+    settings = web_settings(folder)
+    store = build_store(settings)
+    with serve(create_app(settings, store)) as base:
+        yield base, store, folder
+    store.close()
+
+
+def get(base: str, path: str, status: int = 200) -> str:
+    r = httpx.get(base + path, follow_redirects=True)
+    assert r.status_code == status, (path, r.status_code, r.text[:300])
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert "<script" not in r.text.lower() and "style=" not in r.text  # nothing the CSP would have to block
+    return r.text
+
+
+def test_front_page_ranks_events_with_counts(site: tuple[str, Store, Path]) -> None:
+    base, store, _ = site
+    with store.read() as conn:
+        seeds = event_rows.event_of(conn, article_id(store, "Putin-Biden summit"))
+    html = get(base, "/")
+    assert f'href="/events/{seeds}"' in html
+    assert re.search(r"\d+ independent reports?, \d+ languages?", html)
+    assert 'title="Spanish">es</abbr>' in html
+
+
+def test_event_page_puts_conflicts_first_and_predictions_apart(site: tuple[str, Store, Path]) -> None:
+    base, store, _ = site
+    with store.read() as conn:
+        seeds = event_rows.event_of(conn, article_id(store, "Putin-Biden summit"))
+    html = get(base, f"/events/{seeds}")
+    shared = html[html.index('id="claims-shared"') : html.index("</table>", html.index('id="claims-shared"'))]
+    bodies = re.findall(r'<tbody class="verdict-([a-z-]+)">', shared)
+    assert bodies[0] == "conflict" and bodies == sorted(bodies, key=["conflict", "precision", "agree"].index)
+    first = shared[: shared.index("</tbody>")]
+    assert "duration" in first and "nearly 4 hours" in first and "5 hours" not in first
+    predictions = html[html.index('id="claims-predictions"') :]
+    assert "5 hours" in predictions[: predictions.index("</table>")]
+    assert "<svg" in html and "<rect" in html  # coverage chart
+    assert "Why grouped" in html and "entity: " in html  # each member says why it is there
+    assert re.search(r'class="cite" href="/articles/\d+#s\d+"', html)  # summary sentences cite their source
+
+
+def test_article_page_aligns_translation_and_names_the_engine(site: tuple[str, Store, Path]) -> None:
+    base, store, _ = site
+    html = get(base, f"/articles/{article_id(store, 'Biden y Putin celebran')}")
+    assert "apertium" in html and "machine translation" in html
+    pair = next(p for p in html.split('<div class="pair"') if "La reunión duró casi dos horas." in p)
+    assert "The meeting lasted almost two hours." in pair  # the English beside its original sentence
+    assert "Same event" in html and "Putin-Biden summit" in html  # similar news: the same event first
+
+
+def test_gloss_is_labelled_as_such(site: tuple[str, Store, Path]) -> None:
+    base, store, _ = site
+    html = get(base, f"/articles/{article_id(store, 'Biden e Putin a Ginevra')}")
+    assert (
+        "gloss (word by word, not a translation)" in html and '<span class="tag gloss">gloss</span>' in html
+    )
+
+
+def test_archive_trends_search_sources_categories(site: tuple[str, Store, Path]) -> None:
+    base, store, _ = site
+    day = get(base, "/day/2021-06-16")
+    assert "All news articles on 2021-06-16" in day and "Ginebra" in day
+    assert httpx.get(base + "/day").headers["location"].startswith("/day/")
+    assert "Trends 24h" in get(base, "/trends")
+    navalny = article_id(store, "Biden and Putin have")
+    found = get(base, "/search?q=Navalny")
+    assert f'href="/articles/{navalny}"' in found and "/feeds/search.atom?q=Navalny" in found
+    assert f'href="/articles/{navalny}"' not in get(base, "/search?q=Navalny&language=vi")
+    assert f'href="/articles/{navalny}"' in get(
+        base, "/search?q=Navalny&language=es&country=US&sort=relevance"
+    )
+    assert f'href="/articles/{navalny}"' not in get(base, "/search?q=Navalny&from=2021-10-22")
+    sources = get(base, "/sources")
+    assert re.search(r"Telemundo</a></td><td>US</td><td>Spanish</td>", sources)
+    assert "News/Politics" in get(base, "/categories")
+    assert f'href="/articles/{navalny}"' in get(base, "/categories/News/Politics")
+
+
+def test_missing_and_malformed_give_error_pages(site: tuple[str, Store, Path]) -> None:
+    base, _, _ = site
+    assert "no event 999999" in get(base, "/events/999999", 404)
+    assert "no article 999999" in get(base, "/articles/999999", 404)
+    get(base, "/day/2021-13", 422)
+    get(base, "/no-such-page", 404)
+
+
+def test_hostile_text_is_escaped(site: tuple[str, Store, Path]) -> None:
+    base, store, _ = site
+    html = get(base, f"/articles/{article_id(store, 'Mayor <img')}")
+    assert "&lt;script&gt;alert(&#39;body&#39;)&lt;/script&gt;" in html
+    record = get(base, f"/articles/{article_id(store, 'Mayor <script')}")
+    assert "javascript:" not in record.split("<main")[1].split('href="')[1]  # the URL is not linked
+
+
+def test_feeds_page_needs_the_token(site: tuple[str, Store, Path]) -> None:
+    base, store, folder = site
+    with store.write() as conn:
+        error_rows.record(conn, "https://broken.example.org/feed.xml", "FeedError", "not XML at line 3")
+    page = get(base, "/feeds")
+    assert "not XML at line 3" in page and 'name="token"' in page
+    wrong = httpx.post(base + "/feeds", data={"url": "https://a.example.org/f.xml", "token": "nope"})
+    assert wrong.status_code == 401 and "wrong API token" in wrong.text
+    ok = httpx.post(base + "/feeds", data={"opml": OPML, "token": TOKEN, "url": ""}, follow_redirects=True)
+    assert ok.status_code == 200 and "1 feed(s) added" in ok.text and "feeds.example.org/world.xml" in ok.text
+    bad = httpx.post(base + "/feeds", data={"url": "file:///etc/passwd", "token": TOKEN})
+    assert bad.status_code == 422 and "not an http(s) feed URL" in bad.text
+    closed = web_settings(folder / "closed", token="")
+    with serve(create_app(closed)) as other:
+        assert "disabled" in get(other, "/feeds") and 'name="token"' not in get(other, "/feeds")
+        refused = httpx.post(other + "/feeds", data={"url": "https://a.example.org/f.xml", "token": ""})
+        assert refused.status_code == 401 and "no api_token" in refused.text
