@@ -17,6 +17,8 @@ def sample_paragraphs() -> list[str]:
     paragraphs: list[str] = []
     for path in sorted(SAMPLE.glob("*.txt")):
         for block in path.read_text(encoding="utf-8").split("\n\n"):
+            if "\n" in block.strip():
+                continue  # a caption pair (a line and its translation) is no body paragraph
             block = " ".join(block.split())
             if len(block) > 120:
                 paragraphs.append(block)

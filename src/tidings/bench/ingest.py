@@ -120,9 +120,7 @@ def run(as_json: bool = False, n: int = 400) -> int:
         print(f"{name}: {r['documents']} docs, all stages {r['all_stages_docs_per_s']} docs/s")
         for stage, v in r["stages_docs_per_s"].items():
             print(f"  {stage:<9} {v:>9} docs/s")
-        print(
         print(f"  `tidings ingest DIR` end to end: {r['ingest_command_docs_per_s']} docs/s")
-        )
     print(f"trafilatura.extract (default) alone: {html_result['trafilatura_default_docs_per_s']} docs/s")
     print(f"HTML path / trafilatura: {html_result['ratio_to_trafilatura']:.0%} (target >= 70%)")
     return 0
