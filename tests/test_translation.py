@@ -137,3 +137,15 @@ def test_feed_and_source_translate_modes_from_the_cli(
     assert (
         conn.execute("SELECT translate FROM sources WHERE name = 'Notizie Esempio'").fetchone()[0] == "titles"
     )
+
+
+def test_argos_models_folder_problems_are_reported(tmp_path: Path) -> None:
+    from tidings.translation import install_argos_models
+
+    (tmp_path / "en_de.argosmodel").write_bytes(b"not a model")
+    notes = install_argos_models(str(tmp_path))
+    assert len(notes) == 1 and "en_de.argosmodel" in notes[0]
+    assert install_argos_models(str(tmp_path / "missing")) == [
+        f"argos_models_dir {tmp_path / 'missing'}: no such folder"
+    ]
+    assert install_argos_models("") == []

@@ -101,6 +101,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
         with translation.store.read() as conn:
             rows = translation_rows.status(conn)
         coverage = translation.router.coverage(r["language"] for r in rows if r["language"])
+        for note in translation.notes:
+            print(f"note: {note}", file=sys.stderr)
         for row in rows:
             lang = row["language"] or "?"
             engine = translation.router.engine_for(lang)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from tidings.errors import TranslationError
@@ -44,6 +45,23 @@ class TranslateReport:
         return {"articles": self.articles, "by_kind": dict(self.by_kind), "failed": self.failed}
 
 
+def install_argos_models(folder: str) -> list[str]:
+    """Install the operator's Argos model files (`*.argosmodel`) from a folder; problems, as notes."""
+    if not folder:
+        return []
+    from tidings.translate.argos import install_model
+
+    notes = []
+    for path in sorted(Path(folder).glob("*.argosmodel")):
+        try:
+            install_model(path)
+        except (TranslationError, OSError) as exc:
+            notes.append(f"{path}: {exc}")
+    if not Path(folder).is_dir():
+        notes.append(f"argos_models_dir {folder}: no such folder")
+    return notes
+
+
 class Translation:
     """Translates stored articles with the configured engines and stores the results."""
 
@@ -51,6 +69,7 @@ class Translation:
         self.store = store
         self.settings = settings
         self._router = router
+        self.notes: list[str] = []  # what an operator should know (a model that would not install)
 
     @cached_property
     def router(self) -> Router:
@@ -58,6 +77,7 @@ class Translation:
         if self._router is not None:
             return self._router
         allow = {e.strip() for e in self.settings.translate_engines.split(",") if e.strip()} or None
+        self.notes.extend(install_argos_models(self.settings.argos_models_dir))
         return default_router(
             allow, self.settings.libretranslate_url or None, self.settings.libretranslate_key or None
         )
