@@ -85,3 +85,39 @@ def test_events_cli_and_compare(
     assert "conflict" in verdicts
     predictions = [s for g in brief["claims"] for s in g["statements"] if s["modality"] == "prediction"]
     assert any("5 hours previously predicted" in s["text"] for s in predictions)
+
+
+def test_evidence_for_a_language_no_engine_covers(store: Store, settings: Settings, tmp_path: Path) -> None:
+    ru = tmp_path / "ru.jsonl"
+    ru.write_text(
+        next(
+            line
+            for line in (SAMPLE / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+            if '"ru"' in line
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    pipeline = Pipeline(store, settings)
+    report = pipeline.ingest([*SEEDS, str(ru)])
+    ids = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
+    seeds_event = _event_of(store, ids[0])
+    if (
+        _event_of(store, ids[2]) != seeds_event
+    ):  # a reader's correction puts the Russian report with the seeds
+        pipeline.events.correct("move", article=ids[2], event=seeds_event)
+    pipeline.events.add_evidence({seeds_event})
+    conn = sqlite3.connect(store.url.removeprefix("sqlite:///"))
+    kind, engine = conn.execute(
+        "SELECT kind, engine FROM translations WHERE article_id = ?", (ids[2],)
+    ).fetchone()
+    assert (kind, engine) == ("evidence", "evidence")
+    rows = conn.execute(
+        "SELECT source, text, quality, origin, score FROM translation_sentences "
+        "WHERE article_id = ? AND text != ''",
+        (ids[2],),
+    ).fetchall()
+    assert rows, "at least one Russian sentence matched an English sentence of the event"
+    for source, text, quality, origin, score in rows:
+        assert quality == "evidence" and origin and score >= 0.85
+        assert any("\u0400" <= ch <= "\u04ff" for ch in source) and text.isascii()
