@@ -15,7 +15,8 @@ from typing import Any
 
 from tidings.brief.claims import build_claims
 from tidings.brief.model import VERDICTS, BriefArticle, BriefSentence, ClaimGroup, source_keys
-from tidings.errors import InputError, JsonlError
+from tidings.errors import JsonlError
+from tidings.evaluate import read_objects
 from tidings.translate.segment import split_sentences
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "tests" / "data" / "brief" / "claim_pairs.jsonl"
@@ -25,20 +26,10 @@ _SEVERITY = {"conflict": 3, "precision": 2, "agree": 1, "single-source": 0}
 def read_pairs(path: str | Path) -> list[dict[str, Any]]:
     """Labelled pairs of a JSONL file; a bad line raises JsonlError naming it."""
     rows = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"cannot read claim pairs: {exc.strerror}", where=str(path)) from exc
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise JsonlError(f"not JSON: {exc.msg}", where=f"{path}:{n}") from exc
-        a = row.get("a", row.get("text_a")) if isinstance(row, dict) else None
-        b = row.get("b", row.get("text_b")) if isinstance(row, dict) else None
-        label = row.get("verdict", row.get("label")) if isinstance(row, dict) else None
+    for n, row in read_objects(path):
+        a = row.get("a", row.get("text_a"))
+        b = row.get("b", row.get("text_b"))
+        label = row.get("verdict", row.get("label"))
         if not isinstance(a, str) or not isinstance(b, str) or label not in VERDICTS:
             raise JsonlError(
                 f"needs text fields a, b and a verdict in {', '.join(VERDICTS)}", where=f"{path}:{n}"

@@ -15,6 +15,7 @@ from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder
 from tidings.cluster.score import Weights
 from tidings.dedup import CopyIndex
 from tidings.errors import JsonlError
+from tidings.evaluate import read_objects
 
 # Gold "same story" in SemEval-2022 Task 8: mean overall score at most this (1 = same, 4 = unrelated).
 SAME_STORY_MAX = 1.5
@@ -23,17 +24,10 @@ SAME_STORY_MAX = 1.5
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     """Rows of a JSONL file; a bad line raises JsonlError naming it."""
     rows = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise JsonlError(f"not JSON: {exc.msg}", where=f"{path}:{n}") from exc
-            if not isinstance(row, dict) or ("id" not in row and "id1" not in row):
-                raise JsonlError("not an object with an id", where=f"{path}:{n}")
-            rows.append(row)
+    for n, row in read_objects(path):
+        if "id" not in row and "id1" not in row:
+            raise JsonlError("not an object with an id", where=f"{path}:{n}")
+        rows.append(row)
     return rows
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from tidings.brief.entities import build_index
 from tidings.brief.model import BriefArticle, BriefSentence
 from tidings.errors import JsonlError
+from tidings.evaluate import read_objects
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "tests" / "data" / "brief" / "entities.jsonl"
 
@@ -76,14 +77,8 @@ def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def read_rows(path: Path) -> list[dict[str, Any]]:
     """Labelled rows of an entities JSONL file."""
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise JsonlError(f"not JSON: {exc.msg}", where=f"{path}:{n}") from exc
-        if not isinstance(row, dict) or "articles" not in row or "entities" not in row:
+    for n, row in read_objects(path):
+        if "articles" not in row or "entities" not in row:
             raise JsonlError("needs articles and entities", where=f"{path}:{n}")
         rows.append(row)
     return rows
