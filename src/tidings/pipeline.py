@@ -149,7 +149,7 @@ def analyse_inputs(
 
 
 class Pipeline:
-    """Ingest → extract → language → store, item by item, each in its own transaction."""
+    """Ingest, extract, language, store (batches, a savepoint per item); then translate, cluster, brief."""
 
     def __init__(
         self, store: Store, settings: Settings, *, translate: bool = True, cluster: bool = True
