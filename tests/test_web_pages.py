@@ -136,3 +136,23 @@ def test_feeds_page_needs_the_token(site: tuple[str, Store, Path]) -> None:
         assert "disabled" in get(other, "/feeds") and 'name="token"' not in get(other, "/feeds")
         refused = httpx.post(other + "/feeds", data={"url": "https://a.example.org/f.xml", "token": ""})
         assert refused.status_code == 401 and "no api_token" in refused.text
+
+
+def test_lists_never_show_a_gloss_as_an_english_title(tmp_path: Path) -> None:
+    from tidings.pipeline import Pipeline
+    from tidings.settings import load_settings
+    from tidings.store import open_store
+
+    from .conftest import SAMPLE
+
+    settings = load_settings({"db": str(tmp_path / "g.db")}, env={"TIDINGS_CONFIG": "/nonexistent"})
+    store = open_store(settings.database_url)
+    report = Pipeline(store, settings, cluster=False).ingest([str(SAMPLE / "feeds" / "nachrichten-de.atom")])
+    ids = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
+    with store.read() as conn:
+        kinds = {k for (k,) in conn.exec_driver_sql("SELECT kind FROM translations")}
+        members = event_rows.brief_inputs(conn, article_ids=ids)
+    assert kinds == {"gloss"} and len(members) == 2
+    assert all(m["title_en"] is None for m in members), (
+        "a gloss is labelled on its page, never listed as a title"
+    )

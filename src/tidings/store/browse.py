@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Select, and_, case, column, func, literal_col
 
 from tidings.errors import NotFound
 from tidings.store.schema import articles, events, memberships, sources, translations
+from tidings.store.translations import ENGLISH_TITLE
 
 # Events considered for the front page: the newest by last activity. Ranking more would only reorder
 # events days old, which the recency decay pushes off the page anyway.
@@ -83,7 +84,7 @@ _LIST_COLUMNS = (
     articles.c.section,
     articles.c.language,
     articles.c.original_language,
-    translations.c.title.label("title_en"),
+    ENGLISH_TITLE,
     translations.c.kind.label("translation_kind"),
     memberships.c.event_id,
 )

@@ -20,6 +20,7 @@ from tidings.store.schema import (
     translation_sentences,
     translations,
 )
+from tidings.store.translations import ENGLISH_TITLE
 
 
 def _upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: str) -> None:
@@ -143,7 +144,7 @@ def _article_rows(conn: Connection, where: Any) -> list[dict[str, Any]]:
             articles.c.published_utc,
             articles.c.source,
             sources.c.country,
-            translations.c.title.label("title_en"),
+            ENGLISH_TITLE,
             translations.c.kind.label("translation_kind"),
             memberships.c.event_id,
             memberships.c.score,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy import Connection, bindparam, case, delete, func, select
 
 from tidings.store.schema import (
     articles,
@@ -18,6 +18,12 @@ from tidings.store.schema import (
 )
 from tidings.translate.base import ArticleTranslation, TranslatedSentence
 from tidings.translate.router import CacheKey
+
+# The English title a list may show in place of the original: a real translation's, never a gloss's or
+# an evidence match's (those are labelled as such on the article page only).
+ENGLISH_TITLE = case(
+    (translations.c.kind.in_(("translation", "original")), translations.c.title), else_=None
+).label("title_en")
 
 _CACHE_GET = select(
     translation_cache.c.text, translation_cache.c.quality, translation_cache.c.engine_version
