@@ -5,7 +5,7 @@ from pathlib import Path
 
 from tidings.models import Article, RawDocument
 from tidings.settings import Settings
-from tidings.store import Store, articles, errors, feeds, open_store
+from tidings.store import Store, articles, browse, errors, feeds, open_store
 from tidings.store.migrations import MIGRATIONS
 
 
@@ -48,8 +48,8 @@ def test_insert_get_search_and_revise(store: Store) -> None:
     with store.read() as conn:
         got = articles.get(conn, aid)
         assert got["title"] == "Geneva summit"
-        assert [r["id"] for r in articles.search(conn, "geneva")] == [aid]
-        assert articles.search(conn, "navalny") == []
+        assert [r["id"] for r in browse.search(conn, "geneva")] == [aid]
+        assert browse.search(conn, "navalny") == []
         assert articles.list_articles(conn, day="2021-06-16")[0]["id"] == aid
     with store.write() as conn:
         articles.revise(
@@ -63,13 +63,13 @@ def test_insert_get_search_and_revise(store: Store) -> None:
         )
     with store.read() as conn:
         assert articles.get(conn, aid)["revision"] == 2
-        assert [r["id"] for r in articles.search(conn, "navalny")] == [aid]
-        assert articles.search(conn, "lasted") == []  # the old text left the index
+        assert [r["id"] for r in browse.search(conn, "navalny")] == [aid]
+        assert browse.search(conn, "lasted") == []  # the old text left the index
 
 
 def test_search_survives_fts_syntax(store: Store) -> None:
     with store.read() as conn:
-        assert articles.search(conn, 'AND OR "( NEAR') == []
+        assert browse.search(conn, 'AND OR "( NEAR') == []
 
 
 def test_feed_backoff_grows_and_resets(store: Store) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, select, text
+from sqlalchemy import Connection, RowMapping, bindparam, func, select
 
 from tidings.errors import NotFound
 from tidings.models import Article, RawDocument
@@ -201,36 +201,6 @@ def list_articles(
     if section:
         query = query.where(articles.c.section == section)
     return [_public(r._mapping) for r in conn.execute(query)]
-
-
-def search(conn: Connection, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
-    """Full-text search over title and body, best match first."""
-    terms = " ".join(f'"{t}"' for t in query.replace('"', " ").split())
-    if not terms:
-        return []
-    if conn.dialect.name == "sqlite":
-        ids = [
-            int(r[0])
-            for r in conn.execute(
-                text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rank LIMIT :n"),
-                {"q": terms, "n": limit},
-            )
-        ]
-    else:
-        ids = [
-            int(r[0])
-            for r in conn.execute(
-                text(
-                    "SELECT id FROM articles WHERE to_tsvector('simple', coalesce(title,'') || ' ' || body) "
-                    "@@ plainto_tsquery('simple', :q) LIMIT :n"
-                ),
-                {"q": query, "n": limit},
-            )
-        ]
-    if not ids:
-        return []
-    rows = {r.id: r for r in conn.execute(select(articles).where(articles.c.id.in_(ids)))}
-    return [_public(rows[i]._mapping) for i in ids if i in rows]
 
 
 def count(conn: Connection) -> int:
