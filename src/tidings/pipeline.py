@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import islice
 
-from sqlalchemy import Connection
-
 from tidings import language as language_stage
 from tidings.errors import EmptyDocument, FetchError, InputError, TidingsError
 from tidings.events import EventStage
 from tidings.extract import extract
-from tidings.models import Article, Failed, RawDocument, Skipped, Source, Stored
+from tidings.intake import Entry, Intake, Outcome
+from tidings.models import Article, Failed, RawDocument, Skipped, Stored
 from tidings.outlets import Outlets
 from tidings.settings import Settings
 from tidings.sources import FeedRef, FetchPolicy, decode, feed_item_to_raw, fetch, parse_feed, read_paths
@@ -24,41 +22,11 @@ from tidings.store import Store
 from tidings.store import articles as article_rows
 from tidings.store import errors as error_rows
 from tidings.store import feeds as feed_rows
-from tidings.store import sources as source_rows
 from tidings.translation import Translation
 
-Outcome = Stored | Skipped | Failed
-
-_SPACE = re.compile(r"\s+")
 # Items per commit: a commit per item costs more than the rest of the store's work; a crash loses at
 # most this many items, which a rerun ingests again.
 BATCH_SIZE = 64
-
-
-def text_hash(title: str, body: str) -> str:
-    """Hash of the normalised body: the same text under other whitespace or case is the same."""
-    del title  # an edited title over the same text is a revision, not a new article
-    return hashlib.sha256(_SPACE.sub(" ", body).strip().lower().encode("utf-8")).hexdigest()
-
-
-def canonical_url(url: str | None) -> str | None:
-    """The canonical form of a URL (see tidings.dedup), or None."""
-    if not url:
-        return None
-    from tidings.dedup import canonical_url as canon
-
-    return canon(url)
-
-
-def published_utc(published: str | None) -> datetime | None:
-    """The publication time in UTC for sorting; a time without offset is taken as UTC."""
-    if not published:
-        return None
-    try:
-        when = datetime.fromisoformat(published)
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 @dataclass
@@ -158,7 +126,6 @@ class Pipeline:
         self.settings = settings
         self.translate = translate
         self.cluster = cluster
-        self._source_ids: dict[str, int] = {}
         self.touched: set[int] = set()  # events changed since their briefs were last built
 
     @cached_property
@@ -177,75 +144,44 @@ class Pipeline:
 
     def ingest_one(self, raw: RawDocument, *, feed_id: int | None = None) -> Outcome:
         """Run one document through the stages and store it; failures are recorded, not raised."""
-        content_hash = hashlib.sha256(raw.content).hexdigest()
+        outcomes = self.ingest_raws([raw], feed_id=feed_id)
+        return outcomes[0]
+
+    def ingest_raws(self, raws: Sequence[RawDocument], *, feed_id: int | None = None) -> list[Outcome]:
+        """Analyse and store documents; bytes already stored are skipped unread. Outcomes in input order."""
+        hashes = [hashlib.sha256(raw.content).hexdigest() for raw in raws]
         with self.store.read() as conn:
-            seen = article_rows.raw_exists(conn, content_hash)
-        if seen is not None:
-            return Skipped("duplicate", raw.locator, seen)
-        try:
-            article = self.analyse(raw)
-        except InputError as exc:
-            return self._fail(raw.locator, exc, feed_id)
-        return self.store_article(raw, article, content_hash, feed_id)
+            seen = article_rows.raw_articles(conn, hashes)
+        outcomes: list[Outcome | None] = [None] * len(raws)
+        entries: list[Entry] = []
+        waiting: list[int] = []
+        for n, (raw, content_hash) in enumerate(zip(raws, hashes, strict=True)):
+            if content_hash in seen:
+                outcomes[n] = Skipped("duplicate", raw.locator, seen[content_hash])
+                continue
+            try:
+                article = self.analyse(raw)
+            except InputError as exc:
+                outcomes[n] = self._fail(raw.locator, exc, feed_id)
+                continue
+            entries.append(Entry(raw, article, content_hash, feed_id))
+            waiting.append(n)
+        for n, outcome in zip(waiting, self.intake.store_many(entries), strict=True):
+            outcomes[n] = outcome
+        return [o for o in outcomes if o is not None]
 
     def store_article(
         self, raw: RawDocument, article: Article, content_hash: str, feed_id: int | None = None
     ) -> Outcome:
         """Store an analysed article: new, revision of the same URL, or duplicate."""
-        thash = text_hash(article.title, article.body)
-        canon = canonical_url(article.url)
-        outlet = self.outlets.lookup(article.source) if article.source else None
-        if outlet is None and article.source:
-            outlet = Source(article.source)  # unknown to the registry: still an outlet one can configure
-        with self.store.write() as conn:
-            source_id = self._source_id(conn, outlet) if outlet else None
-            if canon:
-                found = article_rows.find_by_canonical_url(conn, canon)
-                if found and found[1] == thash:
-                    return Skipped("duplicate", raw.locator, found[0])
-                if found:
-                    raw_id = article_rows.insert_raw(conn, raw, content_hash)
-                    article_rows.revise(
-                        conn,
-                        found[0],
-                        article,
-                        raw_id=raw_id,
-                        text_hash=thash,
-                        published_utc=published_utc(article.published),
-                        source_id=source_id,
-                    )
-                    return Skipped("revision", raw.locator, found[0])
-            else:
-                same = article_rows.find_by_text_hash(conn, thash)
-                if same is not None:
-                    return Skipped("duplicate", raw.locator, same)
-            raw_id = article_rows.insert_raw(conn, raw, content_hash)
-            article_id = article_rows.insert(
-                conn,
-                article,
-                raw_id=raw_id,
-                canonical_url=canon,
-                text_hash=thash,
-                published_utc=published_utc(article.published),
-                source_id=source_id,
-                feed_id=feed_id,
-            )
-            if raw.locator in self.failed_locators:
-                error_rows.clear(conn, raw.locator)
-                self.failed_locators.discard(raw.locator)
-        return Stored(raw.locator, article_id)
+        return self.intake.store_one(Entry(raw, article, content_hash, feed_id))
 
     @cached_property
-    def failed_locators(self) -> set[str]:
-        """Items with a recorded error: an item that now goes in has its error cleared."""
+    def intake(self) -> Intake:
+        """Hands analysed articles to the store."""
         with self.store.read() as conn:
-            return {str(e["locator"]) for e in error_rows.list_errors(conn, limit=1_000_000)}
-
-    def _source_id(self, conn: Connection, outlet: Source) -> int:
-        # Outlets are never deleted, so their ids can be remembered for the life of the pipeline.
-        if outlet.name not in self._source_ids:
-            self._source_ids[outlet.name] = source_rows.upsert(conn, outlet)
-        return self._source_ids[outlet.name]
+            failed = {str(e["locator"]) for e in error_rows.list_errors(conn, limit=1_000_000)}
+        return Intake(self.store, self.outlets, failed)
 
     def _fail(self, locator: str, exc: TidingsError, feed_id: int | None = None) -> Failed:
         failed = Failed(locator, type(exc).__name__, exc.message)
@@ -256,7 +192,7 @@ class Pipeline:
         """Store an item's failure so `tidings errors` lists it."""
         with self.store.write() as conn:
             error_rows.record(conn, failed.locator, failed.error, failed.message, feed_id)
-        self.failed_locators.add(failed.locator)
+        self.intake.failed_locators.add(failed.locator)
 
     def subscribe(self, ref: FeedRef) -> bool:
         """Subscribe to a feed named by an OPML outline; True when new."""
@@ -282,8 +218,7 @@ class Pipeline:
         iterator = iter(items)
         while chunk := list(islice(iterator, BATCH_SIZE)):
             with self.store.batch():
-                for item in chunk:
-                    self.ingest_item(item, report, feed_id=feed_id)
+                self.ingest_chunk(chunk, report, feed_id=feed_id)
             self.after_batch(report)
         if self.cluster and self.touched:
             self.events.refresh_briefs(self.touched)  # once per run, not per batch
@@ -309,17 +244,20 @@ class Pipeline:
         """The translation stage over this store."""
         return Translation(self.store, self.settings)
 
-    def ingest_item(
-        self, item: RawDocument | Failed | FeedRef, report: Report, *, feed_id: int | None = None
+    def ingest_chunk(
+        self, chunk: Sequence[RawDocument | Failed | FeedRef], report: Report, *, feed_id: int | None = None
     ) -> None:
-        """Handle one item from the sources stage."""
-        if isinstance(item, FeedRef):
-            report.feeds_added += int(self.subscribe(item))
-        elif isinstance(item, Failed):
-            self.record_failure(item, feed_id)
-            report.add(item)
-        else:
-            report.add(self.ingest_one(item, feed_id=feed_id))
+        """Handle one batch of items from the sources stage; the report gets their outcomes in order."""
+        raws = [item for item in chunk if isinstance(item, RawDocument)]
+        stored = iter(self.ingest_raws(raws, feed_id=feed_id))
+        for item in chunk:
+            if isinstance(item, FeedRef):
+                report.feeds_added += int(self.subscribe(item))
+            elif isinstance(item, Failed):
+                self.record_failure(item, feed_id)
+                report.add(item)
+            else:
+                report.add(next(stored))
 
     def items(self, inputs: Iterable[str]) -> Iterator[RawDocument | Failed | FeedRef]:
         """The raw items behind the inputs, in order."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, select
+from sqlalchemy import Connection, RowMapping, Table, bindparam, func, select
 
 from tidings.errors import NotFound
 from tidings.models import Article, RawDocument
@@ -65,20 +66,54 @@ def insert_raw(conn: Connection, raw: RawDocument, content_hash: str) -> int:
     if existing:
         return int(existing[0])
     # Parameters apart from the statement: SQLAlchemy then reuses one compiled INSERT (much faster).
-    result = conn.execute(
-        raw_documents.insert(),
-        {
-            "content_hash": content_hash,
-            "locator": raw.locator,
-            "url": raw.url,
-            "kind": raw.kind,
-            "size": len(raw.content),
-            "fetched_at": raw.fetched_at or datetime.now(UTC),
-            "meta": dict(raw.meta),
-            "content": raw.content,
-        },
+    return inserted_id(conn.execute(raw_documents.insert(), _raw_values(raw, content_hash)))
+
+
+def raw_articles(conn: Connection, content_hashes: Sequence[str]) -> dict[str, int]:
+    """content hash -> id of the article made from those bytes, for the hashes already stored."""
+    if not content_hashes:
+        return {}
+    query = (
+        select(raw_documents.c.content_hash, articles.c.id)
+        .select_from(raw_documents.join(articles, articles.c.raw_id == raw_documents.c.id))
+        .where(raw_documents.c.content_hash.in_(bindparam("hs", expanding=True)))
     )
-    return inserted_id(result)
+    return {str(h): int(i) for h, i in conn.execute(query, {"hs": list(set(content_hashes))})}
+
+
+def by_canonical_urls(conn: Connection, urls: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """canonical URL -> (id, text_hash) of the articles stored at those URLs."""
+    if not urls:
+        return {}
+    query = select(articles.c.canonical_url, articles.c.id, articles.c.text_hash).where(
+        articles.c.canonical_url.in_(bindparam("us", expanding=True))
+    )
+    return {str(u): (int(i), str(h)) for u, i, h in conn.execute(query, {"us": list(set(urls))})}
+
+
+def by_text_hashes(conn: Connection, text_hashes: Sequence[str]) -> dict[str, int]:
+    """text hash -> the first article with that normalised text."""
+    if not text_hashes:
+        return {}
+    query = (
+        select(articles.c.text_hash, func.min(articles.c.id))
+        .where(articles.c.text_hash.in_(bindparam("hs", expanding=True)))
+        .group_by(articles.c.text_hash)
+    )
+    return {str(h): int(i) for h, i in conn.execute(query, {"hs": list(set(text_hashes))})}
+
+
+def _raw_values(raw: RawDocument, content_hash: str) -> dict[str, Any]:
+    return {
+        "content_hash": content_hash,
+        "locator": raw.locator,
+        "url": raw.url,
+        "kind": raw.kind,
+        "size": len(raw.content),
+        "fetched_at": raw.fetched_at or datetime.now(UTC),
+        "meta": dict(raw.meta),
+        "content": raw.content,
+    }
 
 
 def _values(article: Article, published_utc: datetime | None) -> dict[str, Any]:
@@ -132,6 +167,53 @@ def insert(
         },
     )
     return inserted_id(result)
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """One row of a bulk insert: the document, its analysed article and the keys computed for it."""
+
+    raw: RawDocument
+    content_hash: str
+    article: Article
+    canonical_url: str | None
+    text_hash: str
+    published_utc: datetime | None
+    source_id: int | None
+    feed_id: int | None
+
+
+def insert_many(conn: Connection, rows: Sequence[NewArticle]) -> list[int]:
+    """Store new articles and their raw documents with one statement per table; ids in input order.
+
+    The caller has checked that none is stored yet: a clash raises, and the caller then stores the rows one
+    by one so that each fails alone.
+    """
+    if not rows:
+        return []
+    raw_ids = _ids(conn, raw_documents, [_raw_values(r.raw, r.content_hash) for r in rows])
+    now = datetime.now(UTC)
+    values = [
+        {
+            "raw_id": raw_id,
+            "feed_id": r.feed_id,
+            "canonical_url": r.canonical_url,
+            "text_hash": r.text_hash,
+            "source_id": r.source_id,
+            "created_at": now,
+            "updated_at": now,
+            "revision": 1,
+            **_values(r.article, r.published_utc),
+        }
+        for r, raw_id in zip(rows, raw_ids, strict=True)
+    ]
+    return _ids(conn, articles, values)
+
+
+def _ids(conn: Connection, table: Table, values: list[dict[str, Any]]) -> list[int]:
+    # executemany with RETURNING ("insertmanyvalues"): one round trip, the new ids in parameter order
+    result = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), values)
+    return [int(row[0]) for row in result]
 
 
 def revise(
