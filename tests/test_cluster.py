@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tidings.cluster import ClusterDoc, EmbedPolicy, OnlineClusterer, default_embedder, extract
-from tidings.cluster.features import fold, names_of, numbers_of, years_of
+from tidings.cluster.features import _stem, fold, names_of, numbers_of, terms_of, years_of
+from tidings.cluster.index import CandidateIndex
 from tidings.cluster.passes import link, may_merge, merge, move, recluster, split
 from tidings.errors import InputError, NotFound
 from tidings.evaluate.cluster import bcubed, cluster_file, doc_of, read_jsonl, run_cluster
@@ -34,6 +37,26 @@ def test_features_are_language_independent() -> None:
     assert {"putin", "biden", "vladimir"} <= set(names) and "then" not in names and "yesterday" not in names
     assert numbers_of("It cost 1,200 euros on 17 June 2021, 3 times") == {"1200": 1, "17": 1, "2021": 1}
     assert years_of("In 2021, not 3021 nor 1850") == frozenset({"2021"})
+
+
+def test_terms_are_folded_stems_without_stop_words() -> None:
+    terms = terms_of("The Ministers said ministers were meeting in Kyiv; Київ is the city")
+    assert terms["minister"] == 2 and terms["meet"] == 1 and "the" not in terms and "is" not in terms
+    assert terms[_stem(fold("київ"))] == 1 and terms["kyiv"] == 1
+
+
+def test_ann_index_keeps_unchanged_vectors_and_follows_changes() -> None:
+    idx = CandidateIndex(dim=4)
+    a, b = np.array([1.0, 0, 0, 0]), np.array([0, 1.0, 0, 0])
+    idx.update(1, ["x"], a)
+    idx.update(2, ["y"], b)
+    idx.update(1, ["x", "z"], a)  # same vector: the graph is left alone, the keys still follow
+    assert idx.postings["z"] == {1} and len(idx.ann or []) == 2
+    assert idx.candidates({}, np.array([0.9, 0.1, 0, 0]))[0] == 1
+    idx.update(1, ["x"], np.array([0, 0, 1.0, 0]))  # a changed centroid is re-indexed
+    assert idx.candidates({}, np.array([0, 0.1, 0.9, 0]))[0] == 1
+    idx.remove(1)
+    assert idx.candidates({}, np.array([0, 0, 1.0, 0])) == [2]
 
 
 def test_bcubed_known_values() -> None:
@@ -179,3 +202,13 @@ def test_eval_cluster_command_prints_figures(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     for key in ("articles: 8", "gold_clusters: 3", "bcubed_f1:", "articles_per_second:"):
         assert key in out
+
+
+def test_eval_cluster_runs_the_pipeline_and_counts_failures(tmp_path: Path) -> None:
+    lines = (DATA / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    broken = json.dumps({"id": "empty", "lang": "en", "title": "", "text": "", "cluster": "x"})
+    path = tmp_path / "with-broken.jsonl"
+    path.write_text("\n".join([*reversed(lines), broken]) + "\n", encoding="utf-8")
+    report = cluster_file(path, embed="never")
+    assert report["failed"] == 1 and report["articles"] == len(lines) + 1
+    assert report["predicted_clusters"] >= 4  # the broken row stands alone

@@ -143,10 +143,12 @@ def test_record_with_plain_text_paragraphs() -> None:
     assert article.source == "Wire"
 
 
-def test_empty_record_raises() -> None:
+def test_headline_record_is_kept_and_empty_record_raises() -> None:
     raw = RawDocument(locator="a.jsonl:5", content=b"", kind="record", meta={"title": "Only a title"})
+    article = extract(raw, "  \n ")
+    assert (article.title, article.body) == ("Only a title", "")
     with pytest.raises(EmptyDocument):
-        extract(raw, "  \n ")
+        extract(RawDocument(locator="a.jsonl:6", content=b"", kind="record", meta={"id": "6"}), "  \n ")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("tidings.clean") is None, reason="tidings.clean not written yet")

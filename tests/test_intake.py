@@ -89,3 +89,4 @@ def test_a_clash_the_lookups_miss_falls_back_to_one_by_one(tmp_path: Path) -> No
 def test_text_hash_ignores_case_and_spacing_only() -> None:
     assert text_hash("x", "Markets\n\n fall.") == text_hash("y", "markets fall.")
     assert text_hash("x", "Markets fall.") != text_hash("x", "Markets fell.")
+    assert text_hash("Storm hits", "") != text_hash("Markets fall", "")  # headlines alone differ

@@ -174,3 +174,20 @@ def test_sigkill_mid_batch_then_rerun(db_path: Path, tmp_path: Path) -> None:
 def test_pipeline_object_reports_outcomes(store: Store, settings: Settings) -> None:
     report = Pipeline(store, settings).ingest([str(SEED_000), str(SEED_000)])
     assert (report.new, report.duplicate, report.failed) == (1, 1, 0)
+
+
+def test_headline_only_records_are_kept_apart(store: Store, settings: Settings, tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "title": "Klitschko defends his heavyweight crown against Thompson", "text": ""},
+        {"id": "b", "title": "Bomb kills two officers at a bank in Woodburn, Oregon", "text": ""},
+        {"id": "c", "title": "", "text": ""},  # nothing at all: fails alone
+    ]
+    path = tmp_path / "headlines.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = Pipeline(store, settings, translate=False).ingest([str(path)])
+    assert (report.new, report.duplicate, report.failed) == (2, 0, 1)
+    conn = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"))
+    titles = {t for (t,) in conn.execute("SELECT title FROM articles WHERE body = ''")}
+    assert titles == {rows[0]["title"], rows[1]["title"]}
+    events = {e for (e,) in conn.execute("SELECT event_id FROM memberships")}
+    assert len(events) == 2

@@ -111,7 +111,8 @@ def extract(raw: RawDocument, text: str) -> Article:
         article = _extract_text(raw, text)
     else:
         article = _extract_record(raw, text)
-    if not article.body.strip():
+    # a record may be a headline alone (a wire flash, a title-only corpus row); a page needs a body
+    if not article.body.strip() and not (raw.kind == "record" and article.title.strip()):
         raise EmptyDocument("no article text found", where=raw.locator)
     return article
 

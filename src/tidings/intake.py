@@ -9,6 +9,7 @@ against something stored or pending in the same batch (a revision, a repeat) tak
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,9 +28,18 @@ from tidings.store.articles import NewArticle
 Outcome = Stored | Skipped | Failed
 
 
+def content_hash(raw: RawDocument) -> str:
+    """Hash of the bytes as they arrived; a record's fields count too (two headlines with no text differ)."""
+    digest = hashlib.sha256(raw.content)
+    if raw.kind == "record":
+        digest.update(json.dumps(sorted(raw.meta.items()), ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def text_hash(title: str, body: str) -> str:
     """Hash of the normalised body: the same text under other whitespace or case is the same."""
-    del title  # an edited title over the same text is a revision, not a new article
+    # an edited title over the same text is a revision, not a new article; a headline alone is its text
+    body = body if body.strip() else title
     # str.split() splits on the same whitespace as the regex \s+ did, five times faster: stored hashes hold
     return hashlib.sha256(" ".join(body.split()).lower().encode("utf-8")).hexdigest()
 
@@ -198,4 +208,4 @@ class Intake:
             self.failed_locators.discard(locator)
 
 
-__all__ = ["Entry", "Intake", "Outcome", "canonical_url", "published_utc", "text_hash"]
+__all__ = ["Entry", "Intake", "Outcome", "canonical_url", "content_hash", "published_utc", "text_hash"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -10,10 +9,10 @@ from functools import cached_property
 from itertools import islice
 
 from tidings import language as language_stage
-from tidings.errors import EmptyDocument, FetchError, InputError, TidingsError
+from tidings.errors import FetchError, InputError, TidingsError
 from tidings.events import EventStage
 from tidings.extract import extract
-from tidings.intake import Entry, Intake, Outcome
+from tidings.intake import Entry, Intake, Outcome, content_hash
 from tidings.models import Article, Failed, RawDocument, Skipped, Stored
 from tidings.outlets import Outlets
 from tidings.settings import Settings
@@ -67,8 +66,6 @@ def analyse(raw: RawDocument, outlets: Outlets) -> Article:
     """Decode, extract, clean and identify the language of one document; raises InputError."""
     text = decode(raw.content, raw.declared_charset, locator=raw.locator)
     article = extract(raw, text)
-    if not article.body.strip():
-        raise EmptyDocument("no article text found", where=raw.locator)
     guess = language_stage.detect_article(article.title, article.body, article.captions)
     outlet = outlets.lookup(article.source) if article.source else None
     if outlet is None and article.url:
@@ -120,12 +117,19 @@ class Pipeline:
     """Ingest, extract, language, store (batches, a savepoint per item); then translate, cluster, brief."""
 
     def __init__(
-        self, store: Store, settings: Settings, *, translate: bool = True, cluster: bool = True
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        translate: bool = True,
+        cluster: bool = True,
+        briefs: bool = True,
     ) -> None:
         self.store = store
         self.settings = settings
         self.translate = translate
         self.cluster = cluster
+        self.briefs = briefs  # off for evaluations that only read where articles landed
         self.touched: set[int] = set()  # events changed since their briefs were last built
 
     @cached_property
@@ -149,22 +153,22 @@ class Pipeline:
 
     def ingest_raws(self, raws: Sequence[RawDocument], *, feed_id: int | None = None) -> list[Outcome]:
         """Analyse and store documents; bytes already stored are skipped unread. Outcomes in input order."""
-        hashes = [hashlib.sha256(raw.content).hexdigest() for raw in raws]
+        hashes = [content_hash(raw) for raw in raws]
         with self.store.read() as conn:
             seen = article_rows.raw_articles(conn, hashes)
         outcomes: list[Outcome | None] = [None] * len(raws)
         entries: list[Entry] = []
         waiting: list[int] = []
-        for n, (raw, content_hash) in enumerate(zip(raws, hashes, strict=True)):
-            if content_hash in seen:
-                outcomes[n] = Skipped("duplicate", raw.locator, seen[content_hash])
+        for n, (raw, digest) in enumerate(zip(raws, hashes, strict=True)):
+            if digest in seen:
+                outcomes[n] = Skipped("duplicate", raw.locator, seen[digest])
                 continue
             try:
                 article = self.analyse(raw)
             except InputError as exc:
                 outcomes[n] = self._fail(raw.locator, exc, feed_id)
                 continue
-            entries.append(Entry(raw, article, content_hash, feed_id))
+            entries.append(Entry(raw, article, digest, feed_id))
             waiting.append(n)
         for n, outcome in zip(waiting, self.intake.store_many(entries), strict=True):
             outcomes[n] = outcome
@@ -220,7 +224,7 @@ class Pipeline:
             with self.store.batch():
                 self.ingest_chunk(chunk, report, feed_id=feed_id)
             self.after_batch(report)
-        if self.cluster and self.touched:
+        if self.cluster and self.briefs and self.touched:
             self.events.refresh_briefs(self.touched)  # once per run, not per batch
             self.touched.clear()
         return report

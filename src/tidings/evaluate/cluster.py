@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder
+from tidings.cluster.online import EmbedPolicy
 from tidings.cluster.score import Weights
 from tidings.dedup import CopyIndex
-from tidings.errors import JsonlError
+from tidings.errors import InputError, JsonlError
 from tidings.evaluate import read_objects
+from tidings.models import Failed, RawDocument
+from tidings.pipeline import Pipeline
+from tidings.settings import load_settings
+from tidings.sources.jsonl import record_to_raw
+from tidings.store import events as event_rows
+from tidings.store import open_store
 
+# Fields of an evaluation row that the pipeline must not see.
+GOLD_FIELDS = ("cluster", "topic")
 # Gold "same story" in SemEval-2022 Task 8: mean overall score at most this (1 = same, 4 = unrelated).
 SAME_STORY_MAX = 1.5
 
@@ -72,23 +84,57 @@ def bcubed(gold: Mapping[str, str], pred: Mapping[str, Any]) -> tuple[float, flo
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def _items(rows: Sequence[Mapping[str, Any]], path: str | Path) -> list[RawDocument | Failed]:
+    """Each row as the JSONL reader would hand it to the pipeline, without its gold labels."""
+    items: list[RawDocument | Failed] = []
+    for row in rows:
+        record = {k: v for k, v in row.items() if k not in GOLD_FIELDS}
+        locator = f"{path}#{row['id']}"
+        try:
+            items.append(record_to_raw(record, locator=locator))
+        except InputError as exc:
+            items.append(Failed(locator, type(exc).__name__, exc.message))
+    return items
+
+
+def _tune(clusterer: OnlineClusterer, weights: Weights | None, embed: str, threshold: float | None) -> None:
+    """Ablation settings on the pipeline's fresh clusterer (the defaults are production's)."""
+    if weights is not None:
+        clusterer.weights = replace(weights, embed_floor=clusterer.weights.embed_floor)
+    if threshold is not None:
+        clusterer.threshold = threshold
+    clusterer.policy = EmbedPolicy(embed)
+    if embed == "never":
+        clusterer.embedder = None
+
+
 def cluster_file(
     path: str | Path, *, weights: Weights | None = None, embed: str = "always", threshold: float | None = None
 ) -> dict[str, Any]:
-    """Cluster a labelled file online into a fresh state and score it."""
+    """Run the production pipeline online over a labelled file, into a temporary store, and score it."""
     rows = read_jsonl(path)
     if all(_date(r.get("date")) for r in rows):
-        rows.sort(key=lambda r: _date(r["date"]) or datetime.min)
-    kwargs: dict[str, Any] = {}
-    if weights is not None:
-        kwargs["weights"] = weights
-    if threshold is not None:
-        kwargs["threshold"] = threshold
-    clusterer = OnlineClusterer(embedder=default_embedder() if embed != "never" else None, **kwargs)
-    clusterer.policy = type(clusterer.policy)(embed)
-    start = time.perf_counter()
-    pred = {str(r["id"]): clusterer.add(doc_of(r)).event_id for r in rows}
-    elapsed = time.perf_counter() - start
+        rows.sort(key=lambda r: _date(r["date"]) or datetime.min)  # date order, else file order
+    items = _items(rows, path)
+    with tempfile.TemporaryDirectory(prefix="tidings-eval-") as tmp:
+        settings = load_settings({"db": os.path.join(tmp, "eval.db")}, env={"TIDINGS_CONFIG": "/nonexistent"})
+        store = open_store(settings.database_url)
+        try:
+            pipeline = Pipeline(store, settings, briefs=False)
+            _tune(pipeline.events.clusterer, weights, embed, threshold)
+            start = time.perf_counter()
+            report = pipeline.ingest_items(items)
+            elapsed = time.perf_counter() - start
+            article_ids = [getattr(o, "article_id", None) for o in report.outcomes]
+            with store.read() as conn:
+                event_of = event_rows.events_of(conn, [a for a in article_ids if a is not None])
+        finally:
+            store.close()
+    # an item that failed, or that never reached an event, stands alone
+    pred: dict[str, Any] = {}
+    for row, article_id in zip(rows, article_ids, strict=True):
+        rid = str(row["id"])
+        pred[rid] = event_of.get(article_id, f"alone:{rid}") if article_id is not None else f"alone:{rid}"
     gold = {str(r["id"]): str(r["cluster"]) for r in rows}
     p, r, f = bcubed(gold, pred)
     return {
@@ -99,6 +145,7 @@ def cluster_file(
         "bcubed_recall": round(r, 4),
         "bcubed_f1": round(f, 4),
         "articles_per_second": round(len(rows) / elapsed, 1) if elapsed else 0.0,
+        "failed": report.failed,
     }
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy import Connection, Table, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tidings.errors import NotFound
@@ -162,6 +162,16 @@ def _article_rows(conn: Connection, where: Any) -> list[dict[str, Any]]:
         .order_by(articles.c.published_utc.nulls_last(), articles.c.id)
     )
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def events_of(conn: Connection, article_ids: Sequence[int]) -> dict[int, int]:
+    """article id -> event id, for the articles that are in an event."""
+    if not article_ids:
+        return {}
+    query = select(memberships.c.article_id, memberships.c.event_id).where(
+        memberships.c.article_id.in_(bindparam("ids", expanding=True))
+    )
+    return {int(a): int(e) for a, e in conn.execute(query, {"ids": list(set(article_ids))})}
 
 
 def event_of(conn: Connection, article_id: int) -> int | None:
