@@ -100,13 +100,17 @@ def _in_document(content: bytes) -> str | None:
     return name
 
 
+_BINARY_CONTROLS = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS)
+
+
 def _looks_binary(content: bytes) -> bool:
     sample = content[:SNIFF_BYTES]
     if not sample:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROLS)
+    # bytes.translate deletes at C speed; a per-byte generator cost a millisecond a document
+    controls = len(sample) - len(sample.translate(None, _BINARY_CONTROLS))
     return controls / len(sample) > BINARY_CONTROL_SHARE
 
 
