@@ -212,3 +212,22 @@ def test_eval_cluster_runs_the_pipeline_and_counts_failures(tmp_path: Path) -> N
     report = cluster_file(path, embed="never")
     assert report["failed"] == 1 and report["articles"] == len(lines) + 1
     assert report["predicted_clusters"] >= 4  # the broken row stands alone
+
+
+def test_refine_re_places_early_reports_once_and_leaves_pinned_ones() -> None:
+    c = lexical()
+    c.threshold = 2.0  # nothing can join: every report starts its own event, as a first report often does
+    docs = [d for d in rows() if d.id in ("q1", "q2", "q3", "r1")]
+    for d in docs:
+        c.add(d)
+    assert len(c.state.events) == 4
+    c.state.memberships["q3"].pinned = True  # a user put it there
+    q3_event = c.state.memberships["q3"].event_id
+    c.threshold = 0.3  # the events have grown: a fair judgement is now possible
+    moved = c.refine()
+    quake = {c.state.memberships[d].event_id for d in ("q1", "q2")}
+    assert moved >= 1 and len(quake) == 1
+    assert c.state.memberships["r1"].event_id not in quake  # another story stays apart
+    assert c.state.memberships["q3"].event_id == q3_event  # pinned: never moved
+    assert {d for d, _ in c.drain_moved()} <= {"q1", "q2", "r1"} and c.drain_moved() == []
+    assert c.refine() == 0  # each placement is judged once

@@ -116,16 +116,27 @@ class EventStage:
             placed = self.clusterer.add_batch([cluster_doc(r) for r in rows])
             report.placed += len(placed)
             report.copies += sum(1 for m in placed if m.copy_of is not None)
-            touched = {m.event_id for m in placed}
-            with self.store.write() as conn:
-                report.new_events += len(touched - event_rows.active_ids(conn))
-                self._sync(conn, placed, touched)
-            report.events_touched |= touched
+            report.events_touched |= self._sync_placed(placed, report)
         if self.translation is not None:
             self.add_evidence(report.events_touched)
         if briefs:
             self.refresh_briefs(report.events_touched)
         return report
+
+    def _sync_placed(self, placed: list[Membership], report: EventReport) -> set[int]:
+        """Store new placements and the periodic pass's moves (tidings.cluster.refine); events touched."""
+        c = self.clusterer
+        moved = c.drain_moved()
+        docs = [m.doc_id for m in placed] + [d for d, _ in moved]
+        current = {d: c.state.memberships[d] for d in docs if d in c.state.memberships}
+        left = {e for _, e in moved}
+        touched = {m.event_id for m in current.values()} | (left & set(c.state.events))
+        gone = left - set(c.state.events) - set(c.state.retired)  # emptied by a move, not retired
+        with self.store.write() as conn:
+            report.new_events += len(touched - event_rows.active_ids(conn))
+            self._sync(conn, list(current.values()), touched)
+            event_rows.delete_events(conn, sorted(gone))
+        return touched
 
     def add_evidence(self, event_ids: Iterable[int]) -> None:
         """Members in a language no engine covers get the matching English sentences of their event."""
