@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
+from anyascii import anyascii
+from datasketch import MinHash
 
 from tidings.cluster import ClusterDoc
-from tidings.dedup import CopyIndex, canonical_url, normalise_text, text_hash
+from tidings.dedup import (
+    NUM_PERM,
+    SCHEME,
+    CopyIndex,
+    _permutations,
+    canonical_url,
+    normalise_text,
+    shingles,
+    signature,
+    text_hash,
+)
 from tidings.errors import JsonlError
 from tidings.evaluate.cluster import dedup_report, read_jsonl, run_dedup
 
@@ -118,3 +132,17 @@ def test_bad_jsonl_line_is_a_typed_error(tmp_path: Path) -> None:
     bad.write_text('{"id": "a", "text": "x"}\nnot json\n', encoding="utf-8")
     with pytest.raises(JsonlError, match=r"bad\.jsonl:2"):
         read_jsonl(bad)
+
+
+def test_shingles_and_signatures_match_the_plain_datasketch_computation() -> None:
+    # exported signatures must stay comparable with those written before the bulk hashing
+    texts = [r["text"] for r in read_jsonl(DATA / "corpus.jsonl")] + ["Москва и Киев, Moskva i Kiev " * 3]
+    for text in texts:
+        words = anyascii(normalise_text(text)).split()
+        plain = [" ".join(words[i : i + 5]).encode() for i in range(max(0, len(words) - 4))]
+        assert shingles(text) == plain
+        if plain:
+            mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=zlib.crc32, permutations=_permutations())
+            mh.update_batch(plain)
+            assert np.array_equal(signature(set(plain)), mh.hashvalues)
+    assert shingles("too few words here") == []

@@ -7,9 +7,11 @@ import re
 import unicodedata
 import zlib
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -92,15 +94,90 @@ class CopyIndexState:
     titles: dict[str, str] = field(default_factory=dict)  # doc id -> title, to tell revisions from duplicates
 
 
-def _crc32(data: bytes) -> int:
-    # a C-speed, process-independent 32-bit hash: exported signatures stay valid across runs
-    return zlib.crc32(data)
-
-
 @lru_cache(maxsize=1)
 def _permutations() -> Any:
     # drawing the permutations once, not per document, is most of MinHash's set-up cost
     return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, the pre-mix datasketch's affine32 scheme applies to input hashes."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    out: np.ndarray = h ^ (h >> np.uint32(16))
+    return out
+
+
+def signature(shingle_set: Iterable[bytes]) -> np.ndarray:
+    """MinHash values of a set of shingles, equal to datasketch's `MinHash(scheme="affine32")` with crc32.
+
+    One array operation over the distinct shingles instead of a MinHash object per document: the object's
+    set-up and per-call checks cost more than the hashing itself.
+    """
+    # crc32: a C-speed, process-independent 32-bit hash, so exported signatures stay valid across runs
+    hv = np.fromiter(map(zlib.crc32, shingle_set), dtype=np.uint32)
+    a, b = _permutations()
+    if not len(hv):
+        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    # uint32 arithmetic wraps, which is the scheme's modulo 2^32
+    out: np.ndarray = (_fmix32(hv)[:, None] * a + b).min(axis=0)
+    return out
+
+
+@lru_cache(maxsize=4)
+def _bands(threshold: float) -> tuple[tuple[int, int], ...]:
+    # datasketch's choice of bands and rows for the threshold (equal false-positive and -negative weights)
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return tuple((i * lsh.r, (i + 1) * lsh.r) for i in range(lsh.b))
+
+
+class _BandIndex:
+    """Banded LSH over signatures, the candidate search of datasketch's `MinHashLSH` on plain dicts."""
+
+    def __init__(self, threshold: float) -> None:
+        self.ranges = [(4 * start, 4 * end) for start, end in _bands(threshold)]  # byte offsets of uint32
+        self.tables: list[dict[bytes, set[str]]] = [{} for _ in self.ranges]
+        self.keys: dict[str, list[bytes]] = {}
+        self._seq: dict[str, int] = {}  # key -> insertion number, to list candidates oldest first
+        self._next = 0
+
+    def _split(self, sig: np.ndarray) -> list[bytes]:
+        raw = sig.tobytes()
+        return [raw[start:end] for start, end in self.ranges]
+
+    def insert(self, key: str, sig: np.ndarray) -> None:
+        """Index a signature under `key`."""
+        bands = self.keys[key] = self._split(sig)
+        self._seq[key] = self._next
+        self._next += 1
+        for band, table in zip(bands, self.tables, strict=True):
+            members = table.get(band)
+            if members is None:
+                table[band] = {key}
+            else:
+                members.add(key)
+
+    def query(self, sig: np.ndarray) -> list[str]:
+        """Keys sharing at least one band with the signature, oldest first."""
+        found: set[str] = set()
+        for band, table in zip(self._split(sig), self.tables, strict=True):
+            members = table.get(band)
+            if members:
+                found.update(members)
+        # a fixed order, so equally close candidates resolve the same way in every process (set order of
+        # strings changes with the hash seed)
+        return sorted(found, key=self._seq.__getitem__)
+
+    def remove(self, key: str) -> None:
+        """Drop a key."""
+        del self._seq[key]
+        for band, table in zip(self.keys.pop(key), self.tables, strict=True):
+            members = table[band]
+            members.discard(key)
+            if not members:
+                del table[band]
 
 
 def canonical_url(url: str) -> str:
@@ -135,9 +212,18 @@ def text_hash(text: str) -> str:
 
 def shingles(text: str, k: int = SHINGLE) -> list[bytes]:
     """Word k-gram shingles of the normalised, transliterated text."""
+    return _shingles_of(normalise_text(text), k)
+
+
+def _shingles_of(norm: str, k: int = SHINGLE) -> list[bytes]:
     # transliterated, so copies in Cyrillic and Latin spellings of one text still match
-    words = anyascii(normalise_text(text)).split()
-    return [" ".join(words[i : i + k]).encode() for i in range(max(0, len(words) - k + 1))]
+    words = anyascii(norm).split()
+    if len(words) < k:
+        return []
+    # slices of the joined text (ASCII, so characters are bytes) instead of one join per shingle
+    raw = " ".join(words).encode()
+    ends = list(accumulate(len(w) + 1 for w in words))  # offset just past each word's following space
+    return [raw[start : end - 1] for start, end in zip([0, *ends[:-1]], ends[k - 1 :], strict=False)]
 
 
 class CopyIndex:
@@ -147,7 +233,7 @@ class CopyIndex:
         self.threshold = threshold
         self.window = window
         self.state = CopyIndexState()
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._lsh = _BandIndex(threshold)
         self._order: deque[str] = deque()
         self._group_members: dict[str, list[str]] = {}
         self._sigs: dict[str, np.ndarray] = {}  # doc id -> MinHash values, for exact estimates
@@ -175,12 +261,12 @@ class CopyIndex:
                 kind = "copy"
             else:  # same outlet, same text: a new title makes it a revision, else a plain duplicate
                 kind = "duplicate" if st.titles.get(of) == doc.title else "revision"
-        mh = self._minhash(doc.text)
+        mh = self._minhash(norm)
         if of is None and mh is not None:
-            keys = list(self._lsh.query(mh))
+            keys = self._lsh.query(mh)
             if keys:
-                # exact agreement of all candidates' signatures in one array operation
-                agree = (np.stack([self._sigs[k] for k in keys]) == mh.hashvalues).mean(axis=1)
+                # exact agreement of all candidates' signatures in one array operation; ties go to the oldest
+                agree = (np.stack([self._sigs[k] for k in keys]) == mh).mean(axis=1)
                 i = int(np.argmax(agree))
                 best: tuple[str, float] | None = (str(keys[i]), float(agree[i]))
             else:
@@ -200,20 +286,14 @@ class CopyIndex:
         gid = self.state.group_of.get(doc_id)
         return list(self._group_members.get(gid, [doc_id])) if gid else [doc_id]
 
-    def _minhash(self, text: str) -> MinHash | None:
-        sh = shingles(text)
+    def _minhash(self, norm: str) -> np.ndarray | None:
+        sh = _shingles_of(norm)
         if len(sh) + SHINGLE - 1 < MIN_WORDS:
             return None
-        mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=_crc32, permutations=_permutations())
-        mh.update_batch(sh)
-        return mh
-
-    def _restore(self, key: str) -> MinHash:
-        values = np.array(self.state.signatures[key], dtype=np.uint32)
-        return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME, permutations=_permutations())
+        return signature(set(sh))  # repeated shingles cannot lower a minimum: hash each once
 
     def _remember(
-        self, doc: Copyable, url: str | None, digest: str, mh: MinHash | None, of: str | None
+        self, doc: Copyable, url: str | None, digest: str, mh: np.ndarray | None, of: str | None
     ) -> None:
         st = self.state
         if url and url not in st.urls:
@@ -226,8 +306,8 @@ class CopyIndex:
         if doc.published:
             st.published[doc.id] = doc.published.isoformat()
         if mh is not None and doc.id not in st.signatures:
-            st.signatures[doc.id] = [int(x) for x in mh.hashvalues]
-            self._sigs[doc.id] = mh.hashvalues
+            st.signatures[doc.id] = mh.tolist()
+            self._sigs[doc.id] = mh
             self._lsh.insert(doc.id, mh)
         gid = st.group_of.get(of, of) if of else doc.id
         st.group_of[doc.id] = gid
@@ -273,10 +353,10 @@ class CopyIndex:
         """Rebuild an index from exported state."""
         idx = cls(threshold)
         idx.state = state
-        for key in state.signatures:
-            mh = idx._restore(key)
-            idx._lsh.insert(key, mh)
-            idx._sigs[key] = mh.hashvalues
+        for key, values in state.signatures.items():
+            sig = np.array(values, dtype=np.uint32)
+            idx._lsh.insert(key, sig)
+            idx._sigs[key] = sig
         idx._order.extend(state.sources)
         for url, doc_id in state.urls.items():
             idx._keys[doc_id] = (url, "")

@@ -114,13 +114,20 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
+def _term(word: str) -> str | None:
+    """The folded stem a lower-case word counts as, None for short and stop words."""
+    return _stem(fold(word)) if len(word) >= 3 and word not in _STOP else None
+
+
 def terms_of(text: str) -> Counter[str]:
     """Content words, folded and stemmed, stop words dropped."""
     out: Counter[str] = Counter()
-    # count raw words first, then fold each distinct word once: most of the cost is per token
+    # count raw words first, then look each distinct word up once: most of the cost is per token
     for w, n in Counter(_WORD.findall(text.lower())).items():
-        if len(w) >= 3 and w not in _STOP:
-            out[_stem(fold(w))] += n
+        t = _term(w)
+        if t is not None:
+            out[t] += n
     return out
 
 

@@ -50,6 +50,7 @@ class CandidateIndex:
         self.keys_of: dict[int, set[str]] = {}
         self.dim = dim
         self.ann: Index | None = Index(ndim=dim, metric="cos", dtype="f32") if dim else None
+        self._indexed: dict[int, bytes] = {}  # event id -> the vector the ANN index holds for it
 
     def update(self, event_id: int, keys: Iterable[str], embedding: np.ndarray | None = None) -> None:
         """(Re)index an event under its current keys and embedding centroid."""
@@ -63,9 +64,15 @@ class CandidateIndex:
             self.postings[k].add(event_id)
         self.keys_of[event_id] = new
         if self.ann is not None and embedding is not None:
+            vec = embedding.astype(np.float32)
+            raw = vec.tobytes()
+            # most members add no embedding, leaving the event's sum as it was: a graph update costs ~0.5 ms
+            if self._indexed.get(event_id) == raw:
+                return
             if event_id in self.ann:
                 self.ann.remove(event_id)
-            self.ann.add(event_id, embedding.astype(np.float32))
+            self.ann.add(event_id, vec)
+            self._indexed[event_id] = raw
 
     def remove(self, event_id: int) -> None:
         """Drop an event that left the active set or was merged away."""
@@ -75,6 +82,7 @@ class CandidateIndex:
                 del self.postings[k]
         if self.ann is not None and event_id in self.ann:
             self.ann.remove(event_id)
+        self._indexed.pop(event_id, None)
 
     def candidates(
         self, weighted_keys: Mapping[str, float], embedding: np.ndarray | None = None
