@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tidings.cli import main
+from tidings.errors import ConfigError
 from tidings.events import EventStage
 from tidings.pipeline import Pipeline
 from tidings.settings import Settings
@@ -121,3 +123,11 @@ def test_evidence_for_a_language_no_engine_covers(store: Store, settings: Settin
     for source, text, quality, origin, score in rows:
         assert quality == "evidence" and origin and score >= 0.85
         assert any("\u0400" <= ch <= "\u04ff" for ch in source) and text.isascii()
+
+
+def test_cluster_embed_setting_picks_the_policy(store: Store, settings: Settings) -> None:
+    never = EventStage(store, replace(settings, cluster_embed="never")).clusterer
+    assert never.embedder is None and never.policy.mode == "never"
+    assert EventStage(store, settings).clusterer.policy.mode == "always"  # the default
+    with pytest.raises(ConfigError, match="unknown embedding policy"):
+        _ = EventStage(store, replace(settings, cluster_embed="sometimes")).clusterer

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from tidings.cluster import (
     ClusterDoc,
     ClusterState,
+    EmbedPolicy,
     Event,
     Membership,
     OnlineClusterer,
@@ -100,8 +101,11 @@ class EventStage:
             with self.store.read() as conn:
                 data = event_rows.load_state(conn)
             state: ClusterState | None = pickle.loads(data) if data else None
+            policy = EmbedPolicy(self.settings.cluster_embed)
             embedder = default_embedder() if self._embedder == "default" else self._embedder
-            self._clusterer = OnlineClusterer(state, embedder=embedder)
+            self._clusterer = OnlineClusterer(
+                state, embedder=None if policy.mode == "never" else embedder, policy=policy
+            )
         return self._clusterer
 
     def run(self, *, limit: int = 1_000_000, briefs: bool = True) -> EventReport:

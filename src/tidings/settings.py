@@ -40,6 +40,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("libretranslate_key", "", "API key for the LibreTranslate server, if it needs one."),
     Option("argos_models_dir", "", "Folder of Argos Translate model files (.argosmodel) to install."),
     Option("api_token", "", "Bearer token that write API endpoints require; empty: writes refused."),
+    Option(
+        "cluster_embed",
+        "always",
+        "Articles the clusterer embeds: always (most accurate), untranslated (no engine for their"
+        " language; faster), never (words and names only; fastest).",
+    ),
 )
 
 _BY_NAME = {o.name: o for o in OPTIONS}
@@ -63,6 +69,7 @@ class Settings:
     libretranslate_key: str = ""
     argos_models_dir: str = ""
     api_token: str = ""
+    cluster_embed: str = "always"
 
     @property
     def database_url(self) -> str:

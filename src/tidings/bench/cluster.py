@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tidings.cluster import ClusterDoc, EmbedPolicy, OnlineClusterer, default_embedder
+from tidings.settings import load_settings
 
 # Stream shape: a new event every few articles, reports spread over two days, a fifth of them wire copies,
 # 15 % in a language without a translation engine (they get embeddings under the "untranslated" policy).
@@ -143,7 +144,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
 
 
-def measure(n: int = 50_000, policy: str = "untranslated") -> dict[str, Any]:
+def measure(n: int = 50_000, policy: str = "always") -> dict[str, Any]:
     """Throughput, latency and memory of the online clusterer over `n` generated articles."""
     embedder = default_embedder() if policy != "never" else None
     c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy))
@@ -184,9 +185,9 @@ def measure(n: int = 50_000, policy: str = "untranslated") -> dict[str, Any]:
     }
 
 
-def run(as_json: bool, n: int = 50_000) -> int:
-    """`tidings bench cluster`: print throughput, latency and memory figures."""
-    report = measure(n)
+def run(as_json: bool, n: int = 50_000, policy: str | None = None) -> int:
+    """`tidings bench cluster`: throughput, latency and memory under the cluster_embed setting's policy."""
+    report = measure(n, policy or load_settings().cluster_embed)
     if as_json:
         print(json.dumps(report, indent=2))
     else:

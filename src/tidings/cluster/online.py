@@ -23,7 +23,7 @@ from tidings.cluster.score import (
 )
 from tidings.cluster.state import ClusterState, Constraint, Event, Membership
 from tidings.dedup import CopyIndex, CopyVerdict
-from tidings.errors import InputError, NotFound
+from tidings.errors import ConfigError, InputError, NotFound
 
 # Similarity from which a document joins its best event; below it starts a new event. On the ramped scale
 # ECB+ wants 0.65-0.70 (whole file 0.862 at 0.65, 0.865 at 0.70) and SemEval same-story F1 is flat
@@ -46,10 +46,14 @@ INDEX_KEYS = 40
 # Every REFINE_EVERY arrivals, placements at least REFINE_LAG arrivals old are re-placed once
 # (tidings.cluster.refine): an event's first reports were judged against a one- or two-report event and
 # fell just under the threshold (ECB+ error analysis: 27 of 31 errors on the dev halves). Once per document
-# keeps the cost at one extra scoring; the lag lets an event grow (ECB+ tune half: lags 25 and 50 equal,
-# 0.921 both; check half 0.872 -> 0.889; every earlier placement scored again four times gained ~0.005 more).
+# keeps the cost at one extra scoring; the lag lets an event grow. Lags 25 and 50 were equal on the ECB+
+# tune half; the ablation (docs/eval-cluster.md) gives whole file 0.860 without, 0.878 with.
 REFINE_EVERY = 25
 REFINE_LAG = 25
+
+
+# Which articles get a sentence embedding (setting cluster_embed; docs/eval-cluster.md weighs them).
+EMBED_MODES = ("always", "untranslated", "never")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,11 @@ class EmbedPolicy:
     """Which documents get an embedding: all, only those whose text is not English, or none."""
 
     mode: str = "always"  # always | untranslated | never
+
+    def __post_init__(self) -> None:
+        if self.mode not in EMBED_MODES:
+            choices = ", ".join(EMBED_MODES)
+            raise ConfigError(f"unknown embedding policy {self.mode!r}; choose one of {choices}")
 
     def wants(self, doc: ClusterDoc) -> bool:
         """Whether to embed this document."""
