@@ -114,7 +114,7 @@ def analyse_inputs(
 
 
 class Pipeline:
-    """Ingest, extract, language, store (batches, a savepoint per item); then translate, cluster, brief."""
+    """Ingest, extract, language, store (batches of 64, each item fails alone); translate, cluster, brief."""
 
     def __init__(
         self,
@@ -146,11 +146,6 @@ class Pipeline:
         """Decode, extract, clean and identify the language of one document (no storage)."""
         return analyse(raw, self.outlets)
 
-    def ingest_one(self, raw: RawDocument, *, feed_id: int | None = None) -> Outcome:
-        """Run one document through the stages and store it; failures are recorded, not raised."""
-        outcomes = self.ingest_raws([raw], feed_id=feed_id)
-        return outcomes[0]
-
     def ingest_raws(self, raws: Sequence[RawDocument], *, feed_id: int | None = None) -> list[Outcome]:
         """Analyse and store documents; bytes already stored are skipped unread. Outcomes in input order."""
         hashes = [content_hash(raw) for raw in raws]
@@ -173,12 +168,6 @@ class Pipeline:
         for n, outcome in zip(waiting, self.intake.store_many(entries), strict=True):
             outcomes[n] = outcome
         return [o for o in outcomes if o is not None]
-
-    def store_article(
-        self, raw: RawDocument, article: Article, content_hash: str, feed_id: int | None = None
-    ) -> Outcome:
-        """Store an analysed article: new, revision of the same URL, or duplicate."""
-        return self.intake.store_one(Entry(raw, article, content_hash, feed_id))
 
     @cached_property
     def intake(self) -> Intake:

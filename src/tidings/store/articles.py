@@ -30,22 +30,11 @@ PUBLIC_FIELDS = (
 
 
 # The look-ups of every ingest, built once with bound parameters (statement building is the cost).
-_RAW_ARTICLE = (
-    select(articles.c.id)
-    .select_from(raw_documents.join(articles, articles.c.raw_id == raw_documents.c.id))
-    .where(raw_documents.c.content_hash == bindparam("h"))
-)
 _BY_CANONICAL = select(articles.c.id, articles.c.text_hash).where(articles.c.canonical_url == bindparam("u"))
 _BY_TEXT_HASH = (
     select(articles.c.id).where(articles.c.text_hash == bindparam("h")).order_by(articles.c.id).limit(1)
 )
 _RAW_BY_HASH = select(raw_documents.c.id).where(raw_documents.c.content_hash == bindparam("h"))
-
-
-def raw_exists(conn: Connection, content_hash: str) -> int | None:
-    """The id of the article made from a raw document with these bytes, if any."""
-    row = conn.execute(_RAW_ARTICLE, {"h": content_hash}).first()
-    return int(row[0]) if row else None
 
 
 def find_by_canonical_url(conn: Connection, canonical_url: str) -> tuple[int, str] | None:
