@@ -229,5 +229,7 @@ def test_refine_re_places_early_reports_once_and_leaves_pinned_ones() -> None:
     assert moved >= 1 and len(quake) == 1
     assert c.state.memberships["r1"].event_id not in quake  # another story stays apart
     assert c.state.memberships["q3"].event_id == q3_event  # pinned: never moved
-    assert {d for d, _ in c.drain_moved()} <= {"q1", "q2", "r1"} and c.drain_moved() == []
+    moved_ids = {d for d, _ in c.drain_moved()}
+    assert moved_ids and moved_ids <= {"q1", "q2", "r1"} and c.drain_moved() == []
+    assert all(c.state.memberships[d].shared for d in moved_ids)  # a move says why, like a placement
     assert c.refine() == 0  # each placement is judged once

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tidings.cluster.score import profile_of_event, similarity
-from tidings.cluster.state import Event
+from tidings.cluster.state import Event, Membership
 
 if TYPE_CHECKING:
     from tidings.cluster.online import OnlineClusterer
@@ -40,14 +40,17 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
             value = similarity(prof, profile_of_event(ev), c.weights, False).value
             if best is None or value > best[0]:
                 best = (value, ev)
+    features = c.state.features[doc_id]
     if best is not None and best[0] >= c.threshold and best[0] > own_score:
         if alone:
             c.detach(doc_id)
-        c.attach(doc_id, best[1].id, round(best[0], 4))
+        why = similarity(prof, profile_of_event(best[1]), c.weights)  # again, with the explanation
+        moved = Membership(doc_id, best[1].id, round(best[0], 4), list(why.shared), why.time_gap_hours)
+        c._attach(best[1], features, moved)
         c.moved.append((doc_id, own.id))
         return True
     if not alone:
-        c.attach(doc_id, own.id, m.score)
+        c._attach(own, features, m)  # back where it was, with its explanation
     return False
 
 
