@@ -109,41 +109,43 @@ class Intake:
 
     def store_one(self, e: Entry) -> Outcome:
         """Store one article in its own savepoint: new, revision of the same URL, or duplicate."""
-        k = self.keys(e)
+        return self._store_row(self.keys(e))
+
+    def _store_row(self, k: NewArticle) -> Outcome:
         with self.store.write() as conn:
             if k.canonical_url:
                 found = article_rows.find_by_canonical_url(conn, k.canonical_url)
                 if found and found[1] == k.text_hash:
-                    return Skipped("duplicate", e.raw.locator, found[0])
+                    return Skipped("duplicate", k.raw.locator, found[0])
                 if found:
-                    raw_id = article_rows.insert_raw(conn, e.raw, e.content_hash)
+                    raw_id = article_rows.insert_raw(conn, k.raw, k.content_hash)
                     article_rows.revise(
                         conn,
                         found[0],
-                        e.article,
+                        k.article,
                         raw_id=raw_id,
                         text_hash=k.text_hash,
                         published_utc=k.published_utc,
                         source_id=k.source_id,
                     )
-                    return Skipped("revision", e.raw.locator, found[0])
+                    return Skipped("revision", k.raw.locator, found[0])
             else:
                 same = article_rows.find_by_text_hash(conn, k.text_hash)
                 if same is not None:
-                    return Skipped("duplicate", e.raw.locator, same)
-            raw_id = article_rows.insert_raw(conn, e.raw, e.content_hash)
+                    return Skipped("duplicate", k.raw.locator, same)
+            raw_id = article_rows.insert_raw(conn, k.raw, k.content_hash)
             article_id = article_rows.insert(
                 conn,
-                e.article,
+                k.article,
                 raw_id=raw_id,
                 canonical_url=k.canonical_url,
                 text_hash=k.text_hash,
                 published_utc=k.published_utc,
                 source_id=k.source_id,
-                feed_id=e.feed_id,
+                feed_id=k.feed_id,
             )
-            self._clear_error(conn, e.raw.locator)
-        return Stored(e.raw.locator, article_id)
+            self._clear_error(conn, k.raw.locator)
+        return Stored(k.raw.locator, article_id)
 
     def store_many(self, entries: Sequence[Entry]) -> list[Outcome]:
         """Store a batch; the same outcomes, in order, as `store_one` on each entry in turn."""
@@ -159,32 +161,26 @@ class Intake:
             repeat = key in seen
             seen.update((key, f"t:{r.text_hash}"))
             if repeat:  # decided against a row of this batch: store what is pending, then this one alone
-                self._insert(rows, plain, outcomes, entries)
-                outcomes[n] = self.store_one(entries[n])
+                self._insert(rows, plain, outcomes)
+                outcomes[n] = self._store_row(r)
                 continue
             if r.canonical_url and r.canonical_url in by_url:
                 found_id, found_hash = by_url[r.canonical_url]
                 if found_hash == r.text_hash:
                     outcomes[n] = Skipped("duplicate", r.raw.locator, found_id)
                 else:  # a revision: rare, and order matters, so one by one
-                    self._insert(rows, plain, outcomes, entries)
-                    outcomes[n] = self.store_one(entries[n])
+                    self._insert(rows, plain, outcomes)
+                    outcomes[n] = self._store_row(r)
             elif not r.canonical_url and r.text_hash in by_text:
                 outcomes[n] = Skipped("duplicate", r.raw.locator, by_text[r.text_hash])
             else:
                 plain.append(n)
-        self._insert(rows, plain, outcomes, entries)
+        self._insert(rows, plain, outcomes)
         done = [o for o in outcomes if o is not None]
         assert len(done) == len(rows), "every entry has an outcome"
         return done
 
-    def _insert(
-        self,
-        rows: Sequence[NewArticle],
-        plain: list[int],
-        outcomes: list[Outcome | None],
-        entries: Sequence[Entry],
-    ) -> None:
+    def _insert(self, rows: Sequence[NewArticle], plain: list[int], outcomes: list[Outcome | None]) -> None:
         if not plain:
             return
         try:
@@ -196,7 +192,7 @@ class Intake:
             # a clash the look-ups could not see (the same bytes kept by an older revision): one by one,
             # so that each item succeeds or fails alone
             for n in plain:
-                outcomes[n] = self.store_one(entries[n])
+                outcomes[n] = self._store_row(rows[n])
         else:
             for n, article_id in zip(plain, ids, strict=True):
                 outcomes[n] = Stored(rows[n].raw.locator, article_id)
