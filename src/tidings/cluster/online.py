@@ -72,6 +72,14 @@ class EmbedPolicy:
         return self.mode == "always" or (self.mode == "untranslated" and doc.text_lang != "en")
 
 
+def calibrated(weights: Weights, embedder: Embedder | None) -> Weights:
+    """The weights with the embedder's calibration (unrelated and same-story cosines), unless set already."""
+    if weights.embed_floor == 0.0 and weights.embed_ceiling == 1.0:
+        floor, ceiling = getattr(embedder, "floor", 0.0), getattr(embedder, "ceiling", 1.0)
+        return replace(weights, embed_floor=floor, embed_ceiling=ceiling)
+    return weights
+
+
 class OnlineClusterer:
     """Places each new document in an event as it arrives; state exportable as plain data."""
 
@@ -88,11 +96,7 @@ class OnlineClusterer:
         self.state = state or ClusterState()
         self.embedder = embedder
         self.policy = policy
-        # the embedder's calibration (unrelated and same-story cosines), unless the caller set one
-        if weights.embed_floor == 0.0 and weights.embed_ceiling == 1.0:
-            floor, ceiling = getattr(embedder, "floor", 0.0), getattr(embedder, "ceiling", 1.0)
-            weights = replace(weights, embed_floor=floor, embed_ceiling=ceiling)
-        self.weights = weights
+        self.weights = calibrated(weights, embedder)
         self.threshold = threshold
         self.member_weight = member_weight
         self._profiles: dict[str, Profile] = {}  # weighted member profiles, rebuilt on demand

@@ -9,13 +9,12 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder
-from tidings.cluster.online import EmbedPolicy
+from tidings.cluster.online import EmbedPolicy, calibrated
 from tidings.cluster.score import Weights
 from tidings.dedup import CopyIndex
 from tidings.errors import InputError, JsonlError
@@ -97,18 +96,10 @@ def _items(rows: Sequence[Mapping[str, Any]], path: str | Path) -> list[RawDocum
     return items
 
 
-def _calibrated(weights: Weights, clusterer: OnlineClusterer) -> Weights:
-    """Ablation weights with the embedder's floor and ceiling, unless they set their own."""
-    if weights.embed_floor == 0.0 and weights.embed_ceiling == 1.0:
-        w = clusterer.weights
-        return replace(weights, embed_floor=w.embed_floor, embed_ceiling=w.embed_ceiling)
-    return weights
-
-
 def _tune(clusterer: OnlineClusterer, weights: Weights | None, embed: str, threshold: float | None) -> None:
     """Ablation settings on the pipeline's fresh clusterer (the defaults are production's)."""
     if weights is not None:
-        clusterer.weights = _calibrated(weights, clusterer)
+        clusterer.weights = calibrated(weights, clusterer.embedder)
     if threshold is not None:
         clusterer.threshold = threshold
     clusterer.policy = EmbedPolicy(embed)
@@ -189,7 +180,7 @@ def pair_scores(
     clusterer = OnlineClusterer(embedder=default_embedder() if embed != "never" else None)
     clusterer.policy = type(clusterer.policy)(embed)
     if weights is not None:
-        clusterer.weights = _calibrated(weights, clusterer)
+        clusterer.weights = calibrated(weights, clusterer.embedder)
     feats = {}
     for aid, row in arts.items():
         feats[aid] = clusterer.features(doc_of(row))
