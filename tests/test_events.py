@@ -131,3 +131,13 @@ def test_cluster_embed_setting_picks_the_policy(store: Store, settings: Settings
     assert EventStage(store, settings).clusterer.policy.mode == "always"  # the default
     with pytest.raises(ConfigError, match="unknown embedding policy"):
         _ = EventStage(store, replace(settings, cluster_embed="sometimes")).clusterer
+
+
+def test_summit_reports_of_the_sample_meet_across_languages(store: Store, settings: Settings) -> None:
+    report = Pipeline(store, settings).ingest([str(SAMPLE)])
+    seed = next(o for o in report.outcomes if o.locator.endswith(Path(SEEDS[0]).name))
+    with store.read() as conn:
+        event = event_rows.get(conn, _event_of(store, seed.article_id))  # type: ignore[union-attr]
+    # the sample's feeds and JSONL report the Geneva summit in German, French, Italian, Portuguese and Russian
+    assert {"de", "fr", "it", "pt", "ru", "es", "vi"} <= set(event["languages"])
+    assert not {"wildfire", "hochwasser"} & {w.lower() for m in event["members"] for w in m["title"].split()}

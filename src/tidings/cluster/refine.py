@@ -30,7 +30,7 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
     prof = c._profile(doc_id)
     alone = len(own.members) == 1
     if alone:
-        own_score = c.threshold  # a lone report joins what it would join if it arrived now
+        own_score = 0.0  # a lone report joins what it would join if it arrived now
     else:
         c.detach(doc_id)  # compare with the rest of its event, not with itself
         own_score = similarity(prof, profile_of_event(own), c.weights, False).value
@@ -41,7 +41,11 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
             if best is None or value > best[0]:
                 best = (value, ev)
     features = c.state.features[doc_id]
-    if best is not None and best[0] >= c.threshold and best[0] > own_score:
+    if (
+        best is not None
+        and best[0] >= c.threshold_for(prof, profile_of_event(best[1]))
+        and best[0] > own_score
+    ):
         if alone:
             c.detach(doc_id)
         why = similarity(prof, profile_of_event(best[1]), c.weights)  # again, with the explanation

@@ -15,7 +15,7 @@ from typing import Any
 
 from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder
 from tidings.cluster.online import EmbedPolicy, calibrated
-from tidings.cluster.score import Weights
+from tidings.cluster.score import Weights, profile_of_doc
 from tidings.dedup import CopyIndex
 from tidings.errors import InputError, JsonlError
 from tidings.evaluate import read_objects
@@ -192,7 +192,8 @@ def pair_scores(
         if a is None or b is None:
             continue
         s = clusterer.pair_score(a, b).value
-        out.append((row, s, s >= clusterer.threshold))
+        joins = s >= clusterer.threshold_for(profile_of_doc(a, clusterer.df), profile_of_doc(b, clusterer.df))
+        out.append((row, s, joins))
     return out
 
 
