@@ -216,7 +216,7 @@ def test_eval_cluster_runs_the_pipeline_and_counts_failures(tmp_path: Path) -> N
 
 def test_refine_re_places_early_reports_once_and_leaves_pinned_ones() -> None:
     c = lexical()
-    c.threshold = 2.0  # nothing can join: every report starts its own event, as a first report often does
+    c.threshold = c.cross_threshold = 2.0  # nothing can join: every report starts its own event
     docs = [d for d in rows() if d.id in ("q1", "q2", "q3", "r1")]
     for d in docs:
         c.add(d)
