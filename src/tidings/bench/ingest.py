@@ -28,6 +28,12 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def _pipeline(store_path: str, **stages: bool) -> Pipeline:
+    """A pipeline over a fresh store at this path, with default settings (the user's config ignored)."""
+    settings = load_settings({"db": store_path}, env={"TIDINGS_CONFIG": "/nonexistent"})
+    return Pipeline(open_store(settings.database_url), settings, **stages)
+
+
 def _timed(items: list[T], fn: Callable[[T], R]) -> tuple[list[R], float]:
     start = time.perf_counter()
     out = [fn(x) for x in items]
@@ -59,8 +65,7 @@ def _round(raws: list[RawDocument], kind: str, store_path: str, outlets: Outlets
 
     get_detector()  # the model loads once per process, not once per document: not part of the rate
     done, stage["language"] = _timed(extracted, lang)
-    settings = load_settings({"db": store_path}, env={"TIDINGS_CONFIG": "/nonexistent"})
-    pipeline = Pipeline(open_store(settings.database_url), settings)
+    pipeline = _pipeline(store_path)
     entries = [Entry(raw, article, f"{kind}{raw.locator}") for raw, article in zip(raws, done, strict=True)]
     start = time.perf_counter()
     for at in range(0, len(entries), BATCH_SIZE):  # as `tidings ingest` does: one commit per batch
@@ -98,8 +103,7 @@ def _html_ratio(pages: list[str], store_path: str) -> dict[str, float]:
     ours = theirs = 0.0
     outlets = Outlets.load()
     get_detector()
-    settings = load_settings({"db": store_path}, env={"TIDINGS_CONFIG": "/nonexistent"})
-    pipeline = Pipeline(open_store(settings.database_url), settings)
+    pipeline = _pipeline(store_path)
     for at in range(0, len(pages), SLICE):
         chunk = pages[at : at + SLICE]
         raws = [RawDocument(f"r{at + i}", p.encode("utf-8"), "html") for i, p in enumerate(chunk)]
@@ -127,11 +131,7 @@ def _end_to_end(pages: list[str], suffix: str, tmp: str) -> float:
     for i, page in enumerate(pages):
         with open(os.path.join(folder, f"{i:05d}.{suffix}"), "w", encoding="utf-8") as fh:
             fh.write(page)
-    settings = load_settings(
-        {"db": os.path.join(tmp, f"e2e-{suffix}.db")},
-        env={"TIDINGS_CONFIG": "/nonexistent"},
-    )
-    pipeline = Pipeline(open_store(settings.database_url), settings, translate=False, cluster=False)
+    pipeline = _pipeline(os.path.join(tmp, f"e2e-{suffix}.db"), translate=False, cluster=False)
     start = time.perf_counter()
     report = pipeline.ingest([folder])
     elapsed = time.perf_counter() - start
