@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -88,6 +90,38 @@ def test_cross_lingual_reports_join_with_embeddings_only() -> None:
     assert report["bcubed_f1"] == 1.0 and report["predicted_clusters"] == 3
     without = cluster_file(DATA / "events.jsonl", embed="never")
     assert without["bcubed_recall"] < 1.0  # the German and Spanish reports need the multilingual embedder
+
+
+class CountingEmbedder:
+    """The real default embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.inner = default_embedder()
+        self.dim, self.floor, self.ceiling = self.inner.dim, self.inner.floor, self.inner.ceiling
+        self.texts: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_only_documents_words_leave_in_doubt_are_embedded() -> None:
+    docs = {d.id: d for d in rows()}
+    counting = CountingEmbedder()
+    c = OnlineClusterer(embedder=counting, policy=EmbedPolicy("always"))
+    c.add(docs["r1"])  # a new story: embedded, so reports in other languages can find its event
+    assert len(counting.texts) == 1
+    again = replace(docs["r1"], id="r1-again", source="Elsewhere", url=None, title="Halvorsen again")
+    c.add(replace(again, text="Advertisement\n" + again.text))  # a copy joins its origin, unembedded
+    assert len(counting.texts) == 1
+    c.settle = 0.0  # words settle any same-language match ...
+    assert c.add(docs["r2"]).event_id == c.event_of("r1").id and len(counting.texts) == 1
+    c.add(docs["r3"])  # ... but not one in another language
+    assert len(counting.texts) == 2 and c.state.features["r3"].embedding is not None
+    eager = OnlineClusterer(embedder=counting, policy=EmbedPolicy("always"), settle=2.0)
+    for d in ("r1", "r2"):
+        eager.add(docs[d])
+    assert len(counting.texts) == 4  # above 1, every document is embedded
 
 
 def test_copies_join_their_origins_event_and_are_counted() -> None:

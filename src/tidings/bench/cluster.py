@@ -144,10 +144,12 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
 
 
-def measure(n: int = 50_000, policy: str = "always") -> dict[str, Any]:
+def measure(n: int = 50_000, policy: str = "always", settle: float | None = None) -> dict[str, Any]:
     """Throughput, latency and memory of the online clusterer over `n` generated articles."""
     embedder = default_embedder() if policy != "never" else None
     c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy))
+    if settle is not None:
+        c.settle = settle
     cpu0, wall0 = time.process_time(), time.perf_counter()
     latencies: list[float] = []
     rss: dict[str, float] = {}

@@ -96,8 +96,16 @@ def _items(rows: Sequence[Mapping[str, Any]], path: str | Path) -> list[RawDocum
     return items
 
 
-def _tune(clusterer: OnlineClusterer, weights: Weights | None, embed: str, threshold: float | None) -> None:
+def _tune(
+    clusterer: OnlineClusterer,
+    weights: Weights | None,
+    embed: str,
+    threshold: float | None,
+    settle: float | None = None,
+) -> None:
     """Ablation settings on the pipeline's fresh clusterer (the defaults are production's)."""
+    if settle is not None:
+        clusterer.settle = settle
     if weights is not None:
         clusterer.weights = calibrated(weights, clusterer.embedder)
     if threshold is not None:
@@ -108,7 +116,12 @@ def _tune(clusterer: OnlineClusterer, weights: Weights | None, embed: str, thres
 
 
 def cluster_file(
-    path: str | Path, *, weights: Weights | None = None, embed: str = "always", threshold: float | None = None
+    path: str | Path,
+    *,
+    weights: Weights | None = None,
+    embed: str = "always",
+    threshold: float | None = None,
+    settle: float | None = None,
 ) -> dict[str, Any]:
     """Run the production pipeline online over a labelled file, into a temporary store, and score it."""
     rows = read_jsonl(path)
@@ -120,7 +133,7 @@ def cluster_file(
         store = open_store(settings.database_url)
         try:
             pipeline = Pipeline(store, settings, briefs=False)
-            _tune(pipeline.events.clusterer, weights, embed, threshold)
+            _tune(pipeline.events.clusterer, weights, embed, threshold, settle)
             start = time.perf_counter()
             report = pipeline.ingest_items(items)
             elapsed = time.perf_counter() - start
@@ -174,11 +187,14 @@ def pair_scores(
     *,
     weights: Weights | None = None,
     embed: str = "always",
+    settle: float | None = None,
 ) -> list[tuple[dict[str, Any], float, bool]]:
     """For each pair: the row, the clusterer's similarity and its same-event decision."""
     arts = {str(r["id"]): r for r in read_jsonl(articles_path)}
     clusterer = OnlineClusterer(embedder=default_embedder() if embed != "never" else None)
     clusterer.policy = type(clusterer.policy)(embed)
+    if settle is not None:
+        clusterer.settle = settle
     if weights is not None:
         clusterer.weights = calibrated(weights, clusterer.embedder)
     feats = {}
