@@ -227,6 +227,7 @@ def test_state_exports_and_reloads_as_plain_data() -> None:
     again = OnlineClusterer(state, policy=EmbedPolicy("never"))
     m = again.add(docs[5])
     assert m.event_id == again.event_of("r1").id
+    assert [d for _, d in state.pending] == [d.id for d in docs[:5]]  # still due their second look
     assert again.state.memberships["q3"].pinned
     assert any(k.kind == "pin" and k.a == "q3" for k in again.state.constraints)
 

@@ -115,7 +115,8 @@ class OnlineClusterer:
         self.df = DocFrequency(self.state.df_counts, self.state.df_docs)
         self.copies = CopyIndex.load(self.state.copies) if self.state.copies.sources else CopyIndex()
         self.index = CandidateIndex(embedder.dim if embedder else None)
-        self._recent: deque[tuple[int, str]] = deque()  # (arrival, doc id) placed but not yet refined
+        # (arrival, doc id) placed but not yet refined; saved with the state so a restart skips none
+        self._recent: deque[tuple[int, str]] = deque(getattr(self.state, "pending", []))
         self.moved: list[tuple[str, int]] = []  # (doc id, event it left) moved by refine, for the store
         for ev in self.state.events.values():
             self._reindex(ev)
@@ -389,6 +390,7 @@ class OnlineClusterer:
         """The whole state as plain dataclasses."""
         self.state.df_counts, self.state.df_docs = self.df.counts, self.df.n_docs
         self.state.copies = self.copies.export()
+        self.state.pending = list(self._recent)
         return self.state
 
 

@@ -95,3 +95,4 @@ class ClusterState:
     tick: int = 0
     copies: CopyIndexState = field(default_factory=CopyIndexState)
     retired: list[int] = field(default_factory=list)  # events that left the active set, for the store
+    pending: list[tuple[int, str]] = field(default_factory=list)  # (arrival, doc id) awaiting re-placement
