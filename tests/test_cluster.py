@@ -124,6 +124,19 @@ def test_only_documents_words_leave_in_doubt_are_embedded() -> None:
     assert len(counting.texts) == 4  # above 1, every document is embedded
 
 
+def test_untranslated_reports_meet_events_embedded_on_demand() -> None:
+    docs = {d.id: d for d in rows()}
+    counting = CountingEmbedder()
+    c = OnlineClusterer(embedder=counting, policy=EmbedPolicy("untranslated"))
+    for d in ("q1", "q2", "t1"):
+        c.add(docs[d])
+    assert counting.texts == [] and c.event_of("q1").embedding is None  # English: words suffice
+    m = c.add(docs["q3"])  # German: embedded, and so is the English event it may belong to, once
+    assert m.event_id == c.event_of("q1").id
+    assert len(counting.texts) == 2 and counting.texts[1].startswith(docs["q1"].title)
+    assert c.event_of("t1").embedding is None  # no shared name: never a candidate, never embedded
+
+
 def test_copies_join_their_origins_event_and_are_counted() -> None:
     c = lexical()
     d = rows()[0]

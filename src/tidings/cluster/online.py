@@ -180,6 +180,7 @@ class OnlineClusterer:
             f = replace(f, embedding=tuple(float(x) for x in self._embed(doc)))
             self.state.features[f.doc_id] = f
             prof = profile_of_doc(f, self.df)
+            self._embed_events(f)
             best = self._best(f, prof)
         if best is not None and best[0] >= self.threshold_for(prof, profile_of_event(best[2])):
             value, s, ev = best
@@ -188,9 +189,24 @@ class OnlineClusterer:
         else:
             ev = self._new_event()
             m = Membership(f.doc_id, ev.id, 1.0)
+            if f.embedding is None and self.embedder is not None:
+                ev.lead = lead_of(doc)
         self._profiles[f.doc_id] = prof
         self._attach(ev, f, m)
         return m
+
+    def _embed_events(self, f: DocFeatures) -> None:
+        """Embed the candidate events that have no embedding yet (their first report was not embedded, as
+        under the `untranslated` policy), so an embedded report in another language can be compared with
+        them: each event is embedded once, and only when such a report might belong to it (as EMM links
+        per-language clusters)."""
+        assert self.embedder is not None
+        bare = [ev for ev in self._candidates(f) if ev.embedding is None and ev.lead]
+        if not bare:
+            return
+        for ev, vec in zip(bare, self.embedder.embed([ev.lead for ev in bare]), strict=True):
+            ev.embedding, ev.lead = [float(x) for x in vec], ""
+            self._reindex(ev)
 
     def _best(self, f: DocFeatures, prof: Profile) -> tuple[float, Score, Event] | None:
         """The best-scoring candidate event, with its score."""

@@ -56,6 +56,7 @@ class Event:
     norms: dict[str, float] = field(default_factory=dict)  # of the four sums above
     years: dict[str, int] = field(default_factory=dict)  # years members mention, with counts
     embedding: list[float] | None = None  # sum of member embeddings
+    lead: str = ""  # its first report's title and lead while the event has no embedding, to embed on demand
     published: list[datetime] = field(default_factory=list)  # member dates, for growth
 
     @property
