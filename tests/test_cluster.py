@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tidings.cluster import ClusterDoc, EmbedPolicy, OnlineClusterer, default_embedder, extract
+from tidings.cluster import ClusterDoc, E5Embedder, EmbedPolicy, OnlineClusterer, default_embedder, extract
 from tidings.cluster.features import _stem, fold, names_of, numbers_of, terms_of, years_of
 from tidings.cluster.index import CandidateIndex
 from tidings.cluster.passes import link, may_merge, merge, move, recluster, split
-from tidings.errors import InputError, NotFound
+from tidings.errors import ConfigError, InputError, NotFound
 from tidings.evaluate.cluster import bcubed, cluster_file, doc_of, read_jsonl, run_cluster
 
 DATA = Path(__file__).parent / "data" / "cluster"
@@ -243,6 +243,22 @@ def test_state_exports_and_reloads_as_plain_data() -> None:
     assert [d for _, d in state.pending] == [d.id for d in docs[:5]]  # still due their second look
     assert again.state.memberships["q3"].pinned
     assert any(k.kind == "pin" and k.a == "q3" for k in again.state.constraints)
+
+
+def test_state_of_another_encoder_drops_its_vectors() -> None:
+    docs = {d.id: d for d in rows()}
+    c = OnlineClusterer(embedder=default_embedder("use"), policy=EmbedPolicy("always"))
+    for d in ("r1", "r3"):
+        c.add(docs[d])
+    assert c.event_of("r1").embedding is not None
+    kept = OnlineClusterer(copy.deepcopy(c.export()), embedder=default_embedder("use"))
+    assert kept.event_of("r1").embedding is not None and kept.state.embedder == "use"
+    e5 = E5Embedder()  # the model loads on first use: nothing is embedded here
+    other = OnlineClusterer(copy.deepcopy(c.export()), embedder=e5, policy=EmbedPolicy("never"))
+    assert other.event_of("r1").embedding is None and other.state.embedder == "e5"
+    assert all(f.embedding is None for f in other.state.features.values())
+    with pytest.raises(ConfigError):
+        default_embedder("labse")
 
 
 def test_eval_cluster_command_prints_figures(capsys: pytest.CaptureFixture[str]) -> None:

@@ -102,7 +102,12 @@ class EventStage:
                 data = event_rows.load_state(conn)
             state: ClusterState | None = pickle.loads(data) if data else None
             policy = EmbedPolicy(self.settings.cluster_embed)
-            embedder = default_embedder() if self._embedder == "default" else self._embedder
+            if self._embedder == "default":
+                embedder = (
+                    None if policy.mode == "never" else default_embedder(self.settings.cluster_embedder)
+                )
+            else:
+                embedder = self._embedder
             self._clusterer = OnlineClusterer(
                 state, embedder=None if policy.mode == "never" else embedder, policy=policy
             )

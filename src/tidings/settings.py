@@ -46,6 +46,12 @@ OPTIONS: tuple[Option, ...] = (
         "Articles the clusterer embeds: always (most accurate), untranslated (no engine for their"
         " language; faster), never (words and names only; fastest).",
     ),
+    Option(
+        "cluster_embedder",
+        "use",
+        "Sentence encoder of the clusterer: use (Universal Sentence Encoder, fast) or e5"
+        " (multilingual-e5-small: more accurate, ~23x the CPU).",
+    ),
 )
 
 _BY_NAME = {o.name: o for o in OPTIONS}
@@ -70,6 +76,7 @@ class Settings:
     argos_models_dir: str = ""
     api_token: str = ""
     cluster_embed: str = "always"
+    cluster_embedder: str = "use"
 
     @property
     def database_url(self) -> str:

@@ -144,9 +144,11 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
 
 
-def measure(n: int = 50_000, policy: str = "always", settle: float | None = None) -> dict[str, Any]:
+def measure(
+    n: int = 50_000, policy: str = "always", settle: float | None = None, embedder_name: str = "use"
+) -> dict[str, Any]:
     """Throughput, latency and memory of the online clusterer over `n` generated articles."""
-    embedder = default_embedder() if policy != "never" else None
+    embedder = default_embedder(embedder_name) if policy != "never" else None
     c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy))
     if settle is not None:
         c.settle = settle
@@ -176,6 +178,7 @@ def measure(n: int = 50_000, policy: str = "always", settle: float | None = None
     return {
         "articles": done,
         "policy": policy,
+        "embedder": embedder_name if embedder is not None else None,
         "articles_per_second": round(done / wall, 1),
         "articles_per_cpu_second": round(done / cpu, 1),
         "batch_size": BATCH,
@@ -189,7 +192,8 @@ def measure(n: int = 50_000, policy: str = "always", settle: float | None = None
 
 def run(as_json: bool, n: int = 50_000, policy: str | None = None) -> int:
     """`tidings bench cluster`: throughput, latency and memory under the cluster_embed setting's policy."""
-    report = measure(n, policy or load_settings().cluster_embed)
+    settings = load_settings()
+    report = measure(n, policy or settings.cluster_embed, embedder_name=settings.cluster_embedder)
     if as_json:
         print(json.dumps(report, indent=2))
     else:

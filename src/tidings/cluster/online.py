@@ -82,10 +82,14 @@ class EmbedPolicy:
 
 
 def calibrated(weights: Weights, embedder: Embedder | None) -> Weights:
-    """The weights with the embedder's calibration (unrelated and same-story cosines), unless set already."""
-    if weights.embed_floor == 0.0 and weights.embed_ceiling == 1.0:
+    """The weights with the embedder's calibration (unrelated and same-story cosines, and its weight),
+    unless set already."""
+    d = DEFAULT_WEIGHTS
+    if weights.embed_floor == d.embed_floor and weights.embed_ceiling == d.embed_ceiling:
         floor, ceiling = getattr(embedder, "floor", 0.0), getattr(embedder, "ceiling", 1.0)
-        return replace(weights, embed_floor=floor, embed_ceiling=ceiling)
+        weights = replace(weights, embed_floor=floor, embed_ceiling=ceiling)
+    if weights.embedding == d.embedding:  # an ablation's own weight (0: off) stays
+        weights = replace(weights, embedding=getattr(embedder, "weight", d.embedding))
     return weights
 
 
@@ -112,6 +116,7 @@ class OnlineClusterer:
         self.member_weight = member_weight
         self.settle = settle  # above 1: every document the policy picks is embedded
         self._profiles: dict[str, Profile] = {}  # weighted member profiles, rebuilt on demand
+        self._adopt(embedder)
         self.df = DocFrequency(self.state.df_counts, self.state.df_docs)
         self.copies = CopyIndex.load(self.state.copies) if self.state.copies.sources else CopyIndex()
         self.index = CandidateIndex(embedder.dim if embedder else None)
@@ -120,6 +125,17 @@ class OnlineClusterer:
         self.moved: list[tuple[str, int]] = []  # (doc id, event it left) moved by refine, for the store
         for ev in self.state.events.values():
             self._reindex(ev)
+
+    def _adopt(self, embedder: Embedder | None) -> None:
+        """Drop the saved vectors when the configured encoder is another model's: they do not compare.
+        Active events then meet new reports by words until new members bring vectors."""
+        name = getattr(embedder, "name", "")
+        if not name or getattr(self.state, "embedder", "use") == name:
+            return
+        for ev in self.state.events.values():
+            ev.embedding = None
+        self.state.features = {k: replace(f, embedding=None) for k, f in self.state.features.items()}
+        self.state.embedder = name
 
     # -- placing documents ------------------------------------------------------------------------
 

@@ -191,7 +191,8 @@ def pair_scores(
 ) -> list[tuple[dict[str, Any], float, bool]]:
     """For each pair: the row, the clusterer's similarity and its same-event decision."""
     arts = {str(r["id"]): r for r in read_jsonl(articles_path)}
-    clusterer = OnlineClusterer(embedder=default_embedder() if embed != "never" else None)
+    name = load_settings().cluster_embedder
+    clusterer = OnlineClusterer(embedder=default_embedder(name) if embed != "never" else None)
     clusterer.policy = type(clusterer.policy)(embed)
     if settle is not None:
         clusterer.settle = settle
