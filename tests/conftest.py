@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,14 @@ from tidings.store import Store, open_store
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the defaults, whatever the developer's config file and TIDINGS_* variables say."""
+    for name in [k for k in os.environ if k.startswith("TIDINGS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TIDINGS_CONFIG", "/nonexistent/config.toml")
 
 
 @pytest.fixture

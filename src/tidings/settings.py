@@ -43,8 +43,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "cluster_embed",
         "always",
-        "Articles the clusterer embeds: always (most accurate), untranslated (no engine for their"
-        " language; faster), never (words and names only; fastest).",
+        "Articles the clusterer may embed where words leave doubt: always (most accurate), untranslated"
+        " (no engine for their language; faster), never (words and names only; fastest).",
     ),
     Option(
         "cluster_embedder",

@@ -97,11 +97,7 @@ def _items(rows: Sequence[Mapping[str, Any]], path: str | Path) -> list[RawDocum
 
 
 def _tune(
-    clusterer: OnlineClusterer,
-    weights: Weights | None,
-    embed: str,
-    threshold: float | None,
-    settle: float | None = None,
+    clusterer: OnlineClusterer, weights: Weights | None, threshold: float | None, settle: float | None
 ) -> None:
     """Ablation settings on the pipeline's fresh clusterer (the defaults are production's)."""
     if settle is not None:
@@ -110,30 +106,35 @@ def _tune(
         clusterer.weights = calibrated(weights, clusterer.embedder)
     if threshold is not None:
         clusterer.threshold = threshold
-    clusterer.policy = EmbedPolicy(embed)
-    if embed == "never":
-        clusterer.embedder = None
 
 
 def cluster_file(
     path: str | Path,
     *,
     weights: Weights | None = None,
-    embed: str = "always",
+    embed: str | None = None,
     threshold: float | None = None,
     settle: float | None = None,
+    embedder: str | None = None,
 ) -> dict[str, Any]:
-    """Run the production pipeline online over a labelled file, into a temporary store, and score it."""
+    """Run the production pipeline online over a labelled file, into a temporary store, and score it.
+    The embedding policy and encoder are the user's settings unless given."""
     rows = read_jsonl(path)
     if all(_date(r.get("date")) for r in rows):
         rows.sort(key=lambda r: _date(r["date"]) or datetime.min)  # date order, else file order
     items = _items(rows, path)
     with tempfile.TemporaryDirectory(prefix="tidings-eval-") as tmp:
-        settings = load_settings({"db": os.path.join(tmp, "eval.db")}, env={"TIDINGS_CONFIG": "/nonexistent"})
+        user = load_settings()
+        chosen = {
+            "db": os.path.join(tmp, "eval.db"),
+            "cluster_embed": embed or user.cluster_embed,
+            "cluster_embedder": embedder or user.cluster_embedder,
+        }
+        settings = load_settings(chosen, env={"TIDINGS_CONFIG": "/nonexistent"})
         store = open_store(settings.database_url)
         try:
             pipeline = Pipeline(store, settings, briefs=False)
-            _tune(pipeline.events.clusterer, weights, embed, threshold, settle)
+            _tune(pipeline.events.clusterer, weights, threshold, settle)
             start = time.perf_counter()
             report = pipeline.ingest_items(items)
             elapsed = time.perf_counter() - start
@@ -186,14 +187,17 @@ def pair_scores(
     articles_path: str | Path,
     *,
     weights: Weights | None = None,
-    embed: str = "always",
+    embed: str | None = None,
     settle: float | None = None,
+    embedder: str | None = None,
 ) -> list[tuple[dict[str, Any], float, bool]]:
-    """For each pair: the row, the clusterer's similarity and its same-event decision."""
+    """For each pair: the row, the clusterer's similarity and its same-event decision (the user's
+    embedding policy and encoder unless given)."""
     arts = {str(r["id"]): r for r in read_jsonl(articles_path)}
-    name = load_settings().cluster_embedder
-    clusterer = OnlineClusterer(embedder=default_embedder(name) if embed != "never" else None)
-    clusterer.policy = type(clusterer.policy)(embed)
+    user = load_settings()
+    policy = EmbedPolicy(embed or user.cluster_embed)
+    model = default_embedder(embedder or user.cluster_embedder) if policy.mode != "never" else None
+    clusterer = OnlineClusterer(embedder=model, policy=policy)
     if settle is not None:
         clusterer.settle = settle
     if weights is not None:
