@@ -98,6 +98,7 @@ class CountingEmbedder:
     def __init__(self) -> None:
         self.inner = default_embedder()
         self.dim, self.floor, self.ceiling = self.inner.dim, self.inner.floor, self.inner.ceiling
+        self.languages = self.inner.languages
         self.texts: list[str] = []
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -122,6 +123,18 @@ def test_only_documents_words_leave_in_doubt_are_embedded() -> None:
     for d in ("r1", "r2"):
         eager.add(docs[d])
     assert len(counting.texts) == 4  # above 1, every document is embedded
+
+
+def test_reports_in_languages_the_encoder_cannot_read_are_not_embedded() -> None:
+    counting = CountingEmbedder()
+    c = OnlineClusterer(embedder=counting, policy=EmbedPolicy("always"))
+    vi = ClusterDoc(
+        id="vi1", lang="vi", title="Thượng đỉnh Nga - Mỹ tại Geneva", text="Tổng thống Putin và Biden."
+    )
+    c.add(vi)  # USE was not trained on Vietnamese: its vector would be noise
+    assert counting.texts == [] and c.state.features["vi1"].embedding is None
+    c.add(rows()[0])
+    assert len(counting.texts) == 1
 
 
 def test_untranslated_reports_meet_events_embedded_on_demand() -> None:

@@ -21,6 +21,12 @@ USE_FLOOR = 0.3
 USE_CEILING = 0.75
 USE_WEIGHT = 2.5
 EMBEDDERS = ("use", "e5")
+# The languages USE multilingual v3 was trained on; its vectors of other languages' texts are noise that
+# pulls a report away from its event (the sample's Vietnamese summit report stood alone), so those are not
+# embedded. e5 (about 100 languages) has no such list.
+USE_LANGUAGES = frozenset(
+    ["ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"]
+)
 
 
 class E5Embedder:
@@ -31,6 +37,7 @@ class E5Embedder:
     ceiling = E5_CEILING
     weight = E5_WEIGHT
     name = "e5"
+    languages: frozenset[str] | None = None  # all it reads
 
     def __init__(self) -> None:
         self._model: Any = None
@@ -54,6 +61,7 @@ class USEEmbedder:
     ceiling = USE_CEILING
     weight = USE_WEIGHT
     name = "use"
+    languages: frozenset[str] | None = USE_LANGUAGES
 
     def __init__(self, threads: int = 1) -> None:
         self._threads = threads

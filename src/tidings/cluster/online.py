@@ -147,7 +147,10 @@ class OnlineClusterer:
         return extract(doc, emb, grams=self.weights.grams > 0)
 
     def _wants_embedding(self, doc: ClusterDoc) -> bool:
-        return self.embedder is not None and self.policy.wants(doc)
+        if self.embedder is None or not self.policy.wants(doc):
+            return False
+        languages = getattr(self.embedder, "languages", None)  # None: every language
+        return languages is None or doc.text_lang in languages
 
     def _embed(self, doc: ClusterDoc) -> list[float]:
         assert self.embedder is not None
