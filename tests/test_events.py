@@ -11,7 +11,7 @@ import pytest
 
 from tidings.cli import main
 from tidings.errors import ConfigError
-from tidings.events import EventStage
+from tidings.events import EventStage, cluster_doc
 from tidings.pipeline import Pipeline
 from tidings.settings import Settings
 from tidings.store import Store, open_store
@@ -141,3 +141,16 @@ def test_summit_reports_of_the_sample_meet_across_languages(store: Store, settin
     # the sample's feeds and JSONL report the Geneva summit in German, French, Italian, Portuguese and Russian
     assert {"de", "fr", "it", "pt", "ru", "es", "vi"} <= set(event["languages"])
     assert not {"wildfire", "hochwasser"} & {w.lower() for m in event["members"] for w in m["title"].split()}
+    # both seeds (English text of a Vietnamese and a Spanish report) and the Spanish original itself: the
+    # name conflict must not fire between an English report and the event's French or German spellings
+    spanish = [m for m in event["members"] if m["title"].startswith("Biden y Putin")]
+    assert len(spanish) == 1 and len(event["members"]) >= 8
+
+
+def test_stored_english_translation_is_read_as_english() -> None:
+    row = {"id": 7, "language": "en", "original_language": "vi", "title": "Summit", "body": "Text."}
+    doc = cluster_doc(row)
+    assert doc.lang == "vi" and doc.text_lang == "en"  # shown as Vietnamese, its words compared as English
+    translated = cluster_doc({**row, "language": "de", "original_language": None, "t_kind": "translation",
+                              "t_title": "Summit", "t_body": "Text."})  # fmt: skip
+    assert translated.lang == "de" and translated.text_lang == "en"

@@ -68,6 +68,7 @@ def cluster_doc(row: dict[str, Any]) -> ClusterDoc:
     return ClusterDoc(
         id=str(row["id"]),
         lang=row.get("original_language") or row.get("language") or "",
+        written_in=row.get("language") or "",
         title=(row["t_title"] if translated else row["title"]) or "",
         text=(row["t_body"] if translated else row["body"]) or "",
         original_text=row["body"] if translated else None,

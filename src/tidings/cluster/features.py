@@ -65,7 +65,7 @@ class ClusterDoc:
     """What clustering needs of an article, independent of the store."""
 
     id: str
-    lang: str
+    lang: str  # the report's original language
     title: str  # English when a translation exists
     text: str  # English when a translation exists, else the original
     original_text: str | None = None  # set when `text` is a translation
@@ -73,11 +73,14 @@ class ClusterDoc:
     source: str | None = None
     url: str | None = None
     entities: tuple[str, ...] = ()
+    # language of `text` when it is not `lang` without a translation of ours: a report stored already in
+    # English translation (the seeds, republishing sites) has original language vi and English text
+    written_in: str = ""
 
     @property
     def text_lang(self) -> str:
         """Language of `text`: English once translated."""
-        return "en" if self.original_text is not None else self.lang
+        return "en" if self.original_text is not None else self.written_in or self.lang
 
 
 @dataclass(frozen=True)

@@ -208,9 +208,11 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
         weight_sum += w.embedding
     gap = time_gap_hours(doc, ev)
     value = (total / weight_sum if weight_sum else 0.0) - time_penalty(gap) - w.years * year_penalty(doc, ev)
-    if w.conflict > 0 and same_lang:
-        # a lone report's main names are noisy; an event's are established, so trust grows with its size;
-        # across languages names differ by more than absence (German capitalises nouns, transliterations vary)
+    # across languages names differ by more than absence (German capitalises nouns, transliterations vary),
+    # and so do a multilingual event's main names (Poutine, Genf, Bayden) from an English report's
+    one_lang = not doc.langs or not ev.langs or ev.langs <= doc.langs
+    if w.conflict > 0 and one_lang:
+        # a lone report's main names are noisy; an event's are established, so trust grows with its size
         trust = min(1.0, ev.size / CONFLICT_SIZE)
         value -= w.conflict * trust * name_conflict(doc, ev)
     top = sorted(shared, key=lambda s: -s.weight)[:8] if explain else []
