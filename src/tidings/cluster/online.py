@@ -147,7 +147,11 @@ class OnlineClusterer:
         return extract(doc, emb, grams=self.weights.grams > 0)
 
     def _wants_embedding(self, doc: ClusterDoc) -> bool:
-        if self.embedder is None or not self.policy.wants(doc):
+        return self.policy.wants(doc) and self._reads(doc)
+
+    def _reads(self, doc: ClusterDoc) -> bool:
+        """Whether the encoder was trained on the document's language (its vectors of others are noise)."""
+        if self.embedder is None:
             return False
         languages = getattr(self.embedder, "languages", None)  # None: every language
         return languages is None or doc.text_lang in languages
@@ -194,13 +198,14 @@ class OnlineClusterer:
 
     def _place(self, doc: ClusterDoc, f: DocFeatures) -> Membership:
         prof = profile_of_doc(f, self.df)
-        best = self._best(f, prof)
+        best = self._best(prof, self._candidates(f))
         if self._wants_embedding(doc) and not self._settled(prof, best):
             f = replace(f, embedding=tuple(float(x) for x in self._embed(doc)))
             self.state.features[f.doc_id] = f
             prof = profile_of_doc(f, self.df)
-            self._embed_events(f)
-            best = self._best(f, prof)
+            candidates = self._candidates(f)  # now with the nearest event embeddings
+            self._embed_events(candidates)
+            best = self._best(prof, candidates)
         if best is not None and best[0] >= self.threshold_for(prof, profile_of_event(best[2])):
             value, s, ev = best
             s = similarity(prof, profile_of_event(ev), self.weights)  # again, with the explanation
@@ -208,29 +213,29 @@ class OnlineClusterer:
         else:
             ev = self._new_event()
             m = Membership(f.doc_id, ev.id, 1.0)
-            if f.embedding is None and self.embedder is not None:
+            if f.embedding is None and self._reads(doc):
                 ev.lead = lead_of(doc)
         self._profiles[f.doc_id] = prof
         self._attach(ev, f, m)
         return m
 
-    def _embed_events(self, f: DocFeatures) -> None:
+    def _embed_events(self, candidates: Sequence[Event]) -> None:
         """Embed the candidate events that have no embedding yet (their first report was not embedded, as
         under the `untranslated` policy), so an embedded report in another language can be compared with
         them: each event is embedded once, and only when such a report might belong to it (as EMM links
         per-language clusters)."""
         assert self.embedder is not None
-        bare = [ev for ev in self._candidates(f) if ev.embedding is None and ev.lead]
+        bare = [ev for ev in candidates if ev.embedding is None and ev.lead]
         if not bare:
             return
         for ev, vec in zip(bare, self.embedder.embed([ev.lead for ev in bare]), strict=True):
             ev.embedding, ev.lead = [float(x) for x in vec], ""
             self._reindex(ev)
 
-    def _best(self, f: DocFeatures, prof: Profile) -> tuple[float, Score, Event] | None:
+    def _best(self, prof: Profile, candidates: Sequence[Event]) -> tuple[float, Score, Event] | None:
         """The best-scoring candidate event, with its score."""
         scored = sorted(
-            ((similarity(prof, profile_of_event(ev), self.weights, False), ev) for ev in self._candidates(f)),
+            ((similarity(prof, profile_of_event(ev), self.weights, False), ev) for ev in candidates),
             key=lambda se: -se[0].value,
         )[:RERANK]
         best: tuple[float, Score, Event] | None = None
