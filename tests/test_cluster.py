@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from tidings.cluster import ClusterDoc, E5Embedder, EmbedPolicy, OnlineClusterer
 from tidings.cluster.features import _stem, fold, names_of, numbers_of, terms_of, years_of
 from tidings.cluster.index import CandidateIndex
 from tidings.cluster.passes import link, may_merge, merge, move, recluster, split
+from tidings.cluster.score import Profile, similarity
 from tidings.errors import ConfigError, InputError, NotFound
 from tidings.evaluate.cluster import bcubed, cluster_file, doc_of, read_jsonl, run_cluster
 
@@ -149,6 +151,23 @@ def test_untranslated_reports_meet_events_embedded_on_demand() -> None:
     assert m.event_id == c.event_of("q1").id
     assert len(counting.texts) == 2 and counting.texts[1].startswith(docs["q1"].title)
     assert c.event_of("t1").embedding is None  # no shared name: never a candidate, never embedded
+
+
+def test_names_count_by_coverage_across_languages_without_the_encoder() -> None:
+    def profile(names: dict[str, float], langs: set[str], embedding: list[float] | None = None) -> Profile:
+        vectors = {"terms": {}, "names": names, "numbers": {}, "grams": {}}
+        norms = {k: math.sqrt(sum(v * v for v in vec.values())) for k, vec in vectors.items()}
+        return Profile(vectors, norms, embedding, None, None, {}, 3, frozenset(langs))
+
+    spellings = {"poutine": 3.0, "bayden": 3.0, "genf": 3.0, "treffen": 3.0, "zheneve": 3.0}
+    event = {"putin": 2.0, "biden": 2.0, "geneva": 1.0, **spellings}
+    report = {"putin": 1.0, "biden": 1.0, "geneva": 1.0}
+    across = similarity(profile(report, {"vi"}), profile(event, {"en", "fr", "de", "ru"}))
+    same = similarity(profile(report, {"en"}), profile(event, {"en", "fr", "de", "ru"}))
+    assert across.parts["names"] == 1.0  # all the report's names are in the event
+    assert same.parts["names"] < 0.8  # a cosine: the other spellings count against
+    with_encoder = similarity(profile(report, {"vi"}, [1.0, 0.0]), profile(event, {"en"}, [1.0, 0.0]))
+    assert with_encoder.parts["names"] == same.parts["names"]  # measured with the encoder as it was
 
 
 def test_copies_join_their_origins_event_and_are_counted() -> None:

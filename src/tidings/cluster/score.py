@@ -179,6 +179,11 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
     weight_sum = 0.0
     # words only match within a language: across languages the terms signal is absent, not zero
     same_lang = not doc.langs or not ev.langs or bool(doc.langs & ev.langs)
+    embedded = w.embedding > 0 and doc.embedding is not None and ev.embedding is not None
+    # Across languages without the encoder, names are the main evidence, and an event's name sums hold every
+    # language's spellings (Putin, Poutine, Bayden), which dilute a cosine; there the names count by how much
+    # of the document's names the event holds (its weights on the document's names only).
+    coverage = not same_lang and not embedded
     for kind, label, wt, full in (
         ("terms", "term", w.terms if same_lang else 0.0, w.terms_full),
         ("names", "entity", w.names, w.names_full),
@@ -197,11 +202,14 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
             shared.extend(SharedFeature(label, k, round(v / (na * nb), 4)) for k, v in dots)
         else:
             dot = sum(v * b[k] for k, v in a.items() if k in b)
+        if coverage and kind == "names":
+            mine, theirs = doc.vectors[kind], ev.vectors[kind]
+            nb = math.sqrt(sum(theirs[k] ** 2 for k in mine if k in theirs)) or nb
         cos = ramp(dot / (na * nb), 0.0, full)
         parts[kind] = cos
         total += wt * cos
         weight_sum += wt
-    if w.embedding > 0 and doc.embedding is not None and ev.embedding is not None:
+    if embedded and doc.embedding is not None and ev.embedding is not None:
         cos = ramp(_cos(doc.embedding, ev.embedding), w.embed_floor, w.embed_ceiling)
         parts["embedding"] = cos
         total += w.embedding * cos
