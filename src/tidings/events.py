@@ -103,12 +103,9 @@ class EventStage:
                 data = event_rows.load_state(conn)
             state: ClusterState | None = pickle.loads(data) if data else None
             policy = EmbedPolicy(self.settings.cluster_embed)
-            if self._embedder == "default":
-                embedder = (
-                    None if policy.mode == "never" else default_embedder(self.settings.cluster_embedder)
-                )
-            else:
-                embedder = self._embedder
+            embedder = self._embedder
+            if embedder == "default":
+                embedder = default_embedder(self.settings.cluster_embedder)  # the model loads on first use
             self._clusterer = OnlineClusterer(
                 state, embedder=None if policy.mode == "never" else embedder, policy=policy
             )
