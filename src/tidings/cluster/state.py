@@ -97,6 +97,5 @@ class ClusterState:
     copies: CopyIndexState = field(default_factory=CopyIndexState)
     retired: list[int] = field(default_factory=list)  # events that left the active set, for the store
     pending: list[tuple[int, str]] = field(default_factory=list)  # (arrival, doc id) awaiting re-placement
-    embedder: str = (
-        "use"  # the sentence encoder whose vectors it holds (vectors of two models do not compare)
-    )
+    # the sentence encoder whose vectors it holds: two models' vectors do not compare
+    embedder: str = "use"
