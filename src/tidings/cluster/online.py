@@ -301,9 +301,10 @@ class OnlineClusterer:
         """Similarity of two documents as placing one against the other would take it: words alone when
         they settle it (same language, score from `settle`), else with the embeddings."""
         pa, pb = profile_of_doc(a, self.df), profile_of_doc(b, self.df)
-        words = similarity(replace(pa, embedding=None), pb, self.weights)
-        if words.value >= self.settle and pa.langs & pb.langs:
-            return words
+        if pa.langs & pb.langs:  # words settle only within a language
+            words = similarity(replace(pa, embedding=None), pb, self.weights)
+            if words.value >= self.settle:
+                return words
         return similarity(pa, pb, self.weights)
 
     def _candidates(self, f: DocFeatures) -> list[Event]:
