@@ -16,7 +16,17 @@ import pytest
 from tidings.cluster import ClusterDoc, E5Embedder, EmbedPolicy, OnlineClusterer, default_embedder, extract
 from tidings.cluster.features import _stem, fold, names_of, numbers_of, terms_of, years_of
 from tidings.cluster.index import CandidateIndex
-from tidings.cluster.passes import link, may_merge, merge, move, recluster, split
+from tidings.cluster.online import MERGE_EVERY
+from tidings.cluster.passes import (
+    MERGE_THRESHOLD,
+    grew_together,
+    link,
+    may_merge,
+    merge,
+    move,
+    recluster,
+    split,
+)
 from tidings.cluster.score import Profile, similarity
 from tidings.errors import ConfigError, InputError, NotFound
 from tidings.evaluate.cluster import bcubed, cluster_file, doc_of, read_jsonl, run_cluster
@@ -256,6 +266,52 @@ def test_user_corrections_survive_reclustering() -> None:
     assert not may_merge(c, c.event_of("t1"), c.event_of("t2"))
     merge(c, c.event_of("t1").id, c.event_of("t2").id)  # a user may undo their own split
     assert c.event_of("t1").id == c.event_of("t2").id
+
+
+QUAKE_HEADLINE = ClusterDoc(
+    id="h1", lang="en", title="Magnitude 6.4 quake hits Kermadec Islands, GeoNet says", text=""
+)
+OTHER_QUAKE = ClusterDoc(
+    id="other",
+    lang="en",
+    title="Magnitude 6.4 earthquake strikes Tonga",
+    text="A magnitude 6.4 earthquake struck near Nuku'alofa in Tonga on Friday, the USGS said. "
+    "The quake hit at a depth of 35 kilometres. No tsunami threat was issued.",
+)
+
+
+def alone(c: OnlineClusterer, doc: ClusterDoc) -> int:
+    """Add a document and put it in an event of its own, as a report that arrived before it could join."""
+    c.add(doc)
+    if len(c.event_of(doc.id).members) > 1:
+        c.detach(doc.id)
+        c.attach(doc.id, None)
+    return c.event_of(doc.id).id
+
+
+def test_events_of_one_story_that_started_apart_merge_online() -> None:
+    c = lexical()
+    docs = {d.id: d for d in rows()}
+    for i in ("q1", "q2", "r1", "r2"):
+        c.add(docs[i])
+    apart, other = alone(c, QUAKE_HEADLINE), alone(c, OTHER_QUAKE)
+    assert apart != c.event_of("q1").id
+    while c.state.tick % MERGE_EVERY:  # the pass runs every MERGE_EVERY arrivals
+        c.add(ClusterDoc(id=f"f{c.state.tick}", lang="en", title="t", text=f"filler {c.state.tick}"))
+    assert c.event_of("h1").id == c.event_of("q1").id and ("h1", apart) in c.drain_moved()
+    assert c.event_of("other").id == other and c.event_of("r1").id != c.event_of("q1").id
+
+
+def test_merge_pass_keeps_look_alikes_that_share_no_name_apart() -> None:
+    c = OnlineClusterer(embedder=default_embedder(), policy=EmbedPolicy("always"))
+    docs = {d.id: d for d in rows()}
+    for i in ("q1", "q2"):
+        c.add(docs[i])
+    quake, other = c.event_of("q1"), c.state.events[alone(c, OTHER_QUAKE)]
+    # same words, numbers and gist: the other quake scores high against this one, but shares no name
+    assert c.placement_score(c.profile("other"), quake) >= MERGE_THRESHOLD
+    assert not grew_together(c, other, quake)
+    assert grew_together(c, c.state.events[alone(c, QUAKE_HEADLINE)], quake)
 
 
 def test_corrections_reject_bad_requests() -> None:

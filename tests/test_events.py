@@ -154,3 +154,24 @@ def test_stored_english_translation_is_read_as_english() -> None:
     translated = cluster_doc({**row, "language": "de", "original_language": None, "t_kind": "translation",
                               "t_title": "Summit", "t_body": "Text."})  # fmt: skip
     assert translated.lang == "de" and translated.text_lang == "en"
+
+
+def test_events_the_merge_pass_joins_are_stored(store: Store, settings: Settings, tmp_path: Path) -> None:
+    data = Path(__file__).parent / "data" / "cluster" / "events.jsonl"
+    rows = [json.loads(line) for line in data.read_text().splitlines()]
+    quake = [r for r in rows if r["id"] in ("q1", "q2")]
+    headline = {"id": "h1", "lang": "en", "title": "Magnitude 6.4 quake hits Kermadec Islands, GeoNet says"}
+    first, later = tmp_path / "first.jsonl", tmp_path / "later.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in [*quake, {**headline, "text": headline["title"]}]))
+    later.write_text(json.dumps(next(r for r in rows if r["id"] == "r1")) + "\n")
+    pipeline = Pipeline(store, settings, translate=False)
+    ids = [o.article_id for o in pipeline.ingest([str(first)]).outcomes]  # type: ignore[union-attr]
+    c = pipeline.events.clusterer
+    c.detach(str(ids[2]))  # the headline in an event of its own, as when it arrived before it could join
+    c.attach(str(ids[2]), None)
+    pipeline.events.sync_all()
+    assert _event_of(store, ids[2]) != _event_of(store, ids[0])
+    pipeline.ingest([str(later)])  # the stage merges the events its run grew, and stores the result
+    assert _event_of(store, ids[2]) == _event_of(store, ids[0])
+    with store.read() as conn:
+        assert len(event_rows.active_ids(conn)) == 2  # the quake and the vote; the emptied event is gone

@@ -124,6 +124,10 @@ class EventStage:
             report.placed += len(placed)
             report.copies += sum(1 for m in placed if m.copy_of is not None)
             report.events_touched |= self._sync_placed(placed, report)
+        # the events this run grew, merged with those they grew together with (the pass also runs every
+        # MERGE_EVERY arrivals inside the clusterer)
+        if report.placed and self.clusterer.merge_grown():
+            report.events_touched |= self._sync_placed([], report)
         if self.translation is not None:
             self.add_evidence(report.events_touched)
         if briefs:
@@ -211,6 +215,7 @@ class EventStage:
         """The periodic pass: merge events that grew together, split ones that drifted."""
         merged, split = passes.recluster(self.clusterer)
         self.sync_all()
+        self.clusterer.drain_moved()  # stored by sync_all
         return merged, split
 
     def refresh_briefs(self, event_ids: Iterable[int]) -> None:
