@@ -62,6 +62,16 @@ def install_argos_models(folder: str) -> list[str]:
     return notes
 
 
+def configured_router(settings: Settings, notes: list[str] | None = None) -> Router:
+    """The engines the settings allow, in their order of preference; what an operator should know about
+    Argos models that would not install goes to `notes`."""
+    allow = {e.strip() for e in settings.translate_engines.split(",") if e.strip()} or None
+    installed = install_argos_models(settings.argos_models_dir)
+    if notes is not None:
+        notes.extend(installed)
+    return default_router(allow, settings.libretranslate_url or None, settings.libretranslate_key or None)
+
+
 class Translation:
     """Translates stored articles with the configured engines and stores the results."""
 
@@ -76,11 +86,7 @@ class Translation:
         """The engines allowed by settings, in their order of preference."""
         if self._router is not None:
             return self._router
-        allow = {e.strip() for e in self.settings.translate_engines.split(",") if e.strip()} or None
-        self.notes.extend(install_argos_models(self.settings.argos_models_dir))
-        return default_router(
-            allow, self.settings.libretranslate_url or None, self.settings.libretranslate_key or None
-        )
+        return configured_router(self.settings, self.notes)
 
     def version_of(self, engine_name: str, src: str, tgt: str) -> str:
         """The current version of an engine for a pair ('' when the engine is gone)."""

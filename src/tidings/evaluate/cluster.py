@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -17,14 +18,18 @@ from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder
 from tidings.cluster.online import EmbedPolicy, calibrated
 from tidings.cluster.score import Weights, profile_of_doc
 from tidings.dedup import CopyIndex
-from tidings.errors import InputError, JsonlError
+from tidings.errors import InputError, JsonlError, TranslationError
 from tidings.evaluate import read_objects
+from tidings.events import cluster_doc
 from tidings.models import Failed, RawDocument
 from tidings.pipeline import Pipeline
 from tidings.settings import load_settings
 from tidings.sources.jsonl import record_to_raw
 from tidings.store import events as event_rows
 from tidings.store import open_store
+from tidings.translate.router import MemoryCache, Router
+from tidings.translate.segment import segment
+from tidings.translation import configured_router
 
 # Fields of an evaluation row that the pipeline must not see.
 GOLD_FIELDS = ("cluster", "topic")
@@ -49,6 +54,34 @@ def _date(value: object) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def translated(rows: Sequence[Mapping[str, Any]], router: Router) -> dict[str, ClusterDoc]:
+    """Each row as the event stage sees it after the translation stage (events.cluster_doc's rules): English
+    text where an engine translates its language, a gloss beside the original where a dictionary does.
+    Each language's sentences go to its engine in one call, as the stage sends a batch."""
+    docs = [doc_of(r) for r in rows]
+    cache = MemoryCache()
+    by_lang: defaultdict[str, list[str]] = defaultdict(list)
+    for d in docs:
+        if d.lang != "en":
+            by_lang[d.lang].extend([d.title, *(s.text for s in segment(d.text, d.lang))])
+    for lang, sentences in by_lang.items():
+        engine = router.engine_for(lang)
+        if engine is not None:
+            with contextlib.suppress(TranslationError):  # each article then tries alone, as in the stage
+                router.translate_sentences(engine, list(dict.fromkeys(sentences)), lang, cache)
+    out: dict[str, ClusterDoc] = {}
+    for d in docs:
+        try:
+            t = router.translate_article(d.title, d.text, d.lang, cache=cache)
+        except TranslationError:
+            out[d.id] = d  # left untranslated, as the stage leaves an article it could not translate
+            continue
+        row = {"id": d.id, "language": d.lang, "title": d.title, "body": d.text, "published_utc": d.published}
+        row |= {"t_kind": t.kind, "t_title": t.title.text, "t_body": t.text, "source": d.source, "url": d.url}
+        out[d.id] = cluster_doc(row)
+    return out
 
 
 def doc_of(row: Mapping[str, Any]) -> ClusterDoc:
@@ -192,9 +225,9 @@ def pair_scores(
     embedder: str | None = None,
 ) -> list[tuple[dict[str, Any], float, bool]]:
     """For each pair: the row, the clusterer's similarity and its same-event decision (the user's
-    embedding policy and encoder unless given)."""
-    arts = {str(r["id"]): r for r in read_jsonl(articles_path)}
+    embedding policy and encoder unless given), on the articles as the translation stage leaves them."""
     user = load_settings()
+    arts = translated(read_jsonl(articles_path), configured_router(user))
     policy = EmbedPolicy(embed or user.cluster_embed)
     model = default_embedder(embedder or user.cluster_embedder) if policy.mode != "never" else None
     clusterer = OnlineClusterer(embedder=model, policy=policy)
@@ -203,8 +236,8 @@ def pair_scores(
     if weights is not None:
         clusterer.weights = calibrated(weights, clusterer.embedder)
     feats = {}
-    for aid, row in arts.items():
-        feats[aid] = clusterer.features(doc_of(row))
+    for aid, doc in arts.items():
+        feats[aid] = clusterer.features(doc)
         f = feats[aid]
         clusterer.df.add([*f.terms, *f.names, *f.numbers, *f.grams])  # background frequencies
     out = []
