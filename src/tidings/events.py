@@ -56,6 +56,7 @@ class EventReport:
 def cluster_doc(row: dict[str, Any]) -> ClusterDoc:
     """What the clusterer needs of a stored article: the English text where a translation exists."""
     translated = row.get("t_kind") == "translation"
+    glossed = row.get("t_kind") == "gloss"
     published = row.get("published_utc")
     if isinstance(published, datetime) and published.tzinfo is None:
         published = published.replace(tzinfo=UTC)
@@ -72,6 +73,8 @@ def cluster_doc(row: dict[str, Any]) -> ClusterDoc:
         title=(row["t_title"] if translated else row["title"]) or "",
         text=(row["t_body"] if translated else row["body"]) or "",
         original_text=row["body"] if translated else None,
+        gloss_title=(row["t_title"] or "") if glossed else "",
+        gloss=(row["t_body"] or "") if glossed else "",
         published=published if isinstance(published, datetime) else None,
         source=row.get("source"),
         url=row.get("url"),

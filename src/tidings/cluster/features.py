@@ -76,6 +76,10 @@ class ClusterDoc:
     # language of `text` when it is not `lang` without a translation of ours: a report stored already in
     # English translation (the seeds, republishing sites) has original language vi and English text
     written_in: str = ""
+    # word-by-word English gloss (FreeDict) of the title and text, where no engine translates the language:
+    # its English words meet English reports' terms across languages
+    gloss_title: str = ""
+    gloss: str = ""
 
     @property
     def text_lang(self) -> str:
@@ -100,6 +104,8 @@ class DocFeatures:
     title: str = ""
     original_lang: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+    # English terms of the document's gloss (None, a plain default, so that states saved before it load)
+    gloss: Mapping[str, float] | None = None
 
 
 @lru_cache(maxsize=200_000)
@@ -201,6 +207,11 @@ def extract(doc: ClusterDoc, embedding: Sequence[float] | None = None, *, grams:
     """
     body = doc.text[:BODY_CHARS]
     text = f"{doc.title}\n{doc.title}\n{body}" if doc.title else body
+    gloss = (
+        f"{doc.gloss_title}\n{doc.gloss_title}\n{doc.gloss[:BODY_CHARS]}"
+        if doc.gloss or doc.gloss_title
+        else ""
+    )
     return DocFeatures(
         doc_id=doc.id,
         lang=doc.text_lang,
@@ -214,4 +225,5 @@ def extract(doc: ClusterDoc, embedding: Sequence[float] | None = None, *, grams:
         source=doc.source,
         title=doc.title,
         original_lang=doc.lang,
+        gloss=top(terms_of(gloss)) if gloss and doc.text_lang != "en" else None,
     )

@@ -131,6 +131,8 @@ class OnlineClusterer:
         self.moved: list[tuple[str, int]] = []  # (doc id, event it left) moved by the passes, for the store
         self._grown: set[int] = set()  # events given members since the last merge pass
         for ev in self.state.events.values():
+            if "english" not in ev.__dict__:  # saved before English sums were kept: they start empty
+                ev.english = {}
             self._reindex(ev)
 
     def _adopt(self, embedder: Embedder | None) -> None:
@@ -470,6 +472,7 @@ def _accumulate(
         ("names", ev.names, EVENT_KEYS),
         ("numbers", ev.numbers, EVENT_KEYS),
         ("grams", ev.grams, EVENT_GRAMS),
+        ("english", ev.english, EVENT_KEYS),
     ):
         _add_into(target, vectors[kind], sign, cap)
         ev.norms[kind] = norm(target)

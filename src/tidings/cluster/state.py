@@ -53,7 +53,8 @@ class Event:
     names: dict[str, float] = field(default_factory=dict)
     numbers: dict[str, float] = field(default_factory=dict)
     grams: dict[str, float] = field(default_factory=dict)
-    norms: dict[str, float] = field(default_factory=dict)  # of the four sums above
+    english: dict[str, float] = field(default_factory=dict)  # English terms: English members', glosses'
+    norms: dict[str, float] = field(default_factory=dict)  # of the five sums above
     years: dict[str, int] = field(default_factory=dict)  # years members mention, with counts
     embedding: list[float] | None = None  # sum of member embeddings
     lead: str = ""  # its first report's title and lead while the event has no embedding, to embed on demand
