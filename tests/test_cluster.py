@@ -305,6 +305,18 @@ def test_events_of_one_story_that_started_apart_merge_online() -> None:
     assert c.event_of("other").id == other and c.event_of("r1").id != c.event_of("q1").id
 
 
+def test_merge_pass_leaves_a_users_placement_in_its_event() -> None:
+    c = lexical()
+    docs = {d.id: d for d in rows()}
+    for i in ("q1", "q2"):
+        c.add(docs[i])
+    placed = alone(c, QUAKE_HEADLINE)
+    move(c, "h1", placed)  # a user says: the headline stays where it is
+    c.merge_grown()
+    assert c.event_of("h1").id == placed and c.event_of("q1").id == placed  # the bigger event came to it
+    assert c.state.memberships["h1"].pinned
+
+
 def test_merge_pass_keeps_look_alikes_that_share_no_name_apart() -> None:
     c = OnlineClusterer(embedder=default_embedder(), policy=EmbedPolicy("always"))
     docs = {d.id: d for d in rows()}

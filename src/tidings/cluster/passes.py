@@ -92,6 +92,8 @@ def merge_grown(c: OnlineClusterer, event_ids: Iterable[int], *, record: bool = 
                 continue
             big, small = (ev, other) if len(ev.members) >= len(other.members) else (other, ev)
             if grew_together(c, small, big):
+                if _pinned(c, small):  # a document a user placed keeps its event: the other one joins it
+                    big, small = small, big
                 _absorb(c, big, small, pin=False, record=record)
                 merges += 1
                 if small is ev:
@@ -129,9 +131,11 @@ def move(c: OnlineClusterer, doc_id: str, event_id: int) -> None:
     """User correction: put a document in an event and pin it there."""
     if event_id not in c.state.events:
         raise NotFound(f"no active event {event_id}")
-    c.event_of(doc_id)
-    c.detach(doc_id)
-    c.attach(doc_id, event_id, 1.0, pinned=True)
+    if c.event_of(doc_id).id == event_id:  # already there (perhaps alone): the user confirms it
+        c.state.memberships[doc_id].pinned = True
+    else:
+        c.detach(doc_id)
+        c.attach(doc_id, event_id, 1.0, pinned=True)
     c.constrain(Constraint("pin", doc_id, event_id=event_id))
 
 
