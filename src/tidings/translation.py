@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +17,7 @@ from tidings.store import translations as translation_rows
 from tidings.translate import Router, default_router
 from tidings.translate.base import engine_version
 from tidings.translate.evidence import Candidate
-from tidings.translate.router import Mode
+from tidings.translate.router import Mode, TranslationCache
 from tidings.translate.segment import segment
 
 _STRICTNESS = {"never": 0, "titles": 1, "all": 2}
@@ -70,6 +70,24 @@ def configured_router(settings: Settings, notes: list[str] | None = None) -> Rou
     if notes is not None:
         notes.extend(installed)
     return default_router(allow, settings.libretranslate_url or None, settings.libretranslate_key or None)
+
+
+def warm(router: Router, articles: Iterable[tuple[str, str, str, Mode]], cache: TranslationCache) -> None:
+    """Put every sentence of a batch of articles (title, body, language, mode) through its language's
+    engine in one call, into the cache; on failure each article then tries alone and reports its own error."""
+    by_lang: dict[str, list[str]] = defaultdict(list)
+    for title, body, language, mode in articles:
+        lang = (language or "").split("-")[0]
+        if not lang or lang == "en" or mode == "never":
+            continue
+        by_lang[lang].append(title)
+        if mode == "all":
+            by_lang[lang].extend(s.text for s in segment(body, lang))
+    for lang, sentences in by_lang.items():
+        engine = router.engine_for(lang)
+        if engine is not None:
+            with contextlib.suppress(TranslationError):
+                router.translate_sentences(engine, list(dict.fromkeys(sentences)), lang, cache)
 
 
 class Translation:
@@ -146,21 +164,11 @@ class Translation:
 
     def _warm(self, rows: Sequence[dict[str, Any]], cache: translation_rows.SqlCache) -> None:
         """Put every sentence of the batch through its language's engine in one call, into the cache."""
-        by_lang: dict[str, list[str]] = defaultdict(list)
-        for row in rows:
-            lang = (row["language"] or "").split("-")[0]
-            mode = effective_mode(row.get("feed_mode"), row.get("source_mode"))
-            if not lang or lang == "en" or mode == "never":
-                continue
-            by_lang[lang].append(row["title"])
-            if mode == "all":
-                by_lang[lang].extend(s.text for s in segment(row["body"], lang))
-        for lang, sentences in by_lang.items():
-            engine = self.router.engine_for(lang)
-            if engine is not None:
-                # On failure each article then tries alone and reports its own error.
-                with contextlib.suppress(TranslationError):
-                    self.router.translate_sentences(engine, list(dict.fromkeys(sentences)), lang, cache)
+        batch = [
+            (r["title"], r["body"], r["language"], effective_mode(r.get("feed_mode"), r.get("source_mode")))
+            for r in rows
+        ]
+        warm(self.router, batch, cache)
 
     def with_evidence(self, row: dict[str, Any], candidates: Sequence[Candidate]) -> str | None:
         """For a language no engine covers: each sentence beside the closest English sentence another

@@ -207,11 +207,9 @@ def extract(doc: ClusterDoc, embedding: Sequence[float] | None = None, *, grams:
     """
     body = doc.text[:BODY_CHARS]
     text = f"{doc.title}\n{doc.title}\n{body}" if doc.title else body
-    gloss = (
-        f"{doc.gloss_title}\n{doc.gloss_title}\n{doc.gloss[:BODY_CHARS]}"
-        if doc.gloss or doc.gloss_title
-        else ""
-    )
+    gloss = None  # English terms of a gloss, where the text itself is not English
+    if (doc.gloss or doc.gloss_title) and doc.text_lang != "en":
+        gloss = top(terms_of(f"{doc.gloss_title}\n{doc.gloss_title}\n{doc.gloss[:BODY_CHARS]}"))
     return DocFeatures(
         doc_id=doc.id,
         lang=doc.text_lang,
@@ -225,5 +223,5 @@ def extract(doc: ClusterDoc, embedding: Sequence[float] | None = None, *, grams:
         source=doc.source,
         title=doc.title,
         original_lang=doc.lang,
-        gloss=top(terms_of(gloss)) if gloss and doc.text_lang != "en" else None,
+        gloss=gloss,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -28,8 +27,7 @@ from tidings.sources.jsonl import record_to_raw
 from tidings.store import events as event_rows
 from tidings.store import open_store
 from tidings.translate.router import MemoryCache, Router
-from tidings.translate.segment import segment
-from tidings.translation import configured_router
+from tidings.translation import configured_router, warm
 
 # Fields of an evaluation row that the pipeline must not see.
 GOLD_FIELDS = ("cluster", "topic")
@@ -62,15 +60,7 @@ def translated(rows: Sequence[Mapping[str, Any]], router: Router) -> dict[str, C
     Each language's sentences go to its engine in one call, as the stage sends a batch."""
     docs = [doc_of(r) for r in rows]
     cache = MemoryCache()
-    by_lang: defaultdict[str, list[str]] = defaultdict(list)
-    for d in docs:
-        if d.lang != "en":
-            by_lang[d.lang].extend([d.title, *(s.text for s in segment(d.text, d.lang))])
-    for lang, sentences in by_lang.items():
-        engine = router.engine_for(lang)
-        if engine is not None:
-            with contextlib.suppress(TranslationError):  # each article then tries alone, as in the stage
-                router.translate_sentences(engine, list(dict.fromkeys(sentences)), lang, cache)
+    warm(router, [(d.title, d.text, d.lang, "all") for d in docs], cache)
     out: dict[str, ClusterDoc] = {}
     for d in docs:
         try:
