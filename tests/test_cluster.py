@@ -292,17 +292,45 @@ def alone(c: OnlineClusterer, doc: ClusterDoc) -> int:
     return c.event_of(doc.id).id
 
 
-def test_events_of_one_story_that_started_apart_merge_online() -> None:
+def test_events_of_one_story_that_started_apart_merge() -> None:
     c = lexical()
     docs = {d.id: d for d in rows()}
     for i in ("q1", "q2", "r1", "r2"):
         c.add(docs[i])
     apart, other = alone(c, QUAKE_HEADLINE), alone(c, OTHER_QUAKE)
     assert apart != c.event_of("q1").id
-    while c.state.tick % MERGE_EVERY:  # the pass runs every MERGE_EVERY arrivals
-        c.add(ClusterDoc(id=f"f{c.state.tick}", lang="en", title="t", text=f"filler {c.state.tick}"))
+    assert c.merge_grown() == 1
     assert c.event_of("h1").id == c.event_of("q1").id and ("h1", apart) in c.drain_moved()
+    assert {f.value for f in c.state.memberships["h1"].shared} & {
+        "kermadec",
+        "geonet",
+    }  # why, in its new event
     assert c.event_of("other").id == other and c.event_of("r1").id != c.event_of("q1").id
+
+
+def test_merge_pass_runs_every_merge_every_arrivals(monkeypatch: pytest.MonkeyPatch) -> None:
+    c = lexical()
+    calls: list[int] = []
+    monkeypatch.setattr(c, "merge_grown", lambda: calls.append(c.state.tick) or 0)
+    for i in range(2 * MERGE_EVERY):
+        c.add(ClusterDoc(id=f"f{i}", lang="en", title="t", text=f"filler {i}"))
+    assert calls == [MERGE_EVERY, 2 * MERGE_EVERY]
+
+
+def test_merging_and_splitting_events_keeps_copies_counted() -> None:
+    c = lexical()
+    docs = {d.id: d for d in rows()}
+    for i in ("q1", "q2", "r1"):
+        c.add(docs[i])
+    reprint = ClusterDoc(
+        id="copy", lang="en", title="x", text="Advertisement\n" + docs["r1"].text, source="Reprint"
+    )
+    assert c.add(reprint).copy_of == "r1" and c.event_of("r1").copies == 1
+    merge(c, c.event_of("q1").id, c.event_of("r1").id)  # the passes absorb an event the same way
+    ev = c.event_of("copy")
+    assert c.state.memberships["copy"].copy_of == "r1" and ev.copies == 1 and ev.independent == 3
+    out = split(c, ev.id, ["copy"])  # a user's split keeps it a copy too
+    assert c.state.memberships["copy"].copy_of == "r1" and c.state.events[out].copies == 1
 
 
 def test_merge_pass_leaves_a_users_placement_in_its_event() -> None:

@@ -397,12 +397,21 @@ class OnlineClusterer:
         return ev
 
     def attach(
-        self, doc_id: str, event_id: int | None, score: float = 1.0, pinned: bool = False
+        self,
+        doc_id: str,
+        event_id: int | None,
+        score: float = 1.0,
+        pinned: bool = False,
+        *,
+        why: Score | None = None,
+        copy_of: str | None = None,
     ) -> Membership:
-        """Put a detached active document into an event (a new one when `event_id` is None)."""
+        """Put a detached active document into an event (a new one when `event_id` is None), with the
+        reasons it is there and, for a copy, its origin."""
         ev = self.state.events[event_id] if event_id is not None else self._new_event()
-        m = Membership(doc_id, ev.id, score, pinned=pinned)
-        self._attach(ev, self.state.features[doc_id], m)
+        shared, gap = (list(why.shared), why.time_gap_hours) if why is not None else ([], None)
+        m = Membership(doc_id, ev.id, score, shared, gap, copy_of=copy_of, pinned=pinned)
+        self._attach(ev, self.state.features[doc_id], m, copy=copy_of is not None)
         return m
 
     def _reindex(self, ev: Event) -> None:

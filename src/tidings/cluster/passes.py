@@ -49,7 +49,9 @@ def _absorb(c: OnlineClusterer, into: Event, other: Event, pin: bool, record: bo
     for doc_id in list(other.members):
         m = c.state.memberships[doc_id]
         c.detach(doc_id)
-        c.attach(doc_id, into.id, m.score, pinned=pin or m.pinned)
+        why = similarity(c.profile(doc_id), profile_of_event(into), c.weights)  # its reasons in the new event
+        score = m.score if m.copy_of is not None or m.pinned else why.value
+        c.attach(doc_id, into.id, score, pin or m.pinned, why=why, copy_of=m.copy_of)
         if record:  # the event stage stores the pass's moves with the next placements
             c.moved.append((doc_id, other.id))
 
@@ -134,8 +136,9 @@ def move(c: OnlineClusterer, doc_id: str, event_id: int) -> None:
     if c.event_of(doc_id).id == event_id:  # already there (perhaps alone): the user confirms it
         c.state.memberships[doc_id].pinned = True
     else:
+        copy_of = c.state.memberships[doc_id].copy_of
         c.detach(doc_id)
-        c.attach(doc_id, event_id, 1.0, pinned=True)
+        c.attach(doc_id, event_id, 1.0, pinned=True, copy_of=copy_of)
     c.constrain(Constraint("pin", doc_id, event_id=event_id))
 
 
@@ -162,11 +165,12 @@ def split(c: OnlineClusterer, event_id: int, doc_ids: Iterable[str]) -> int:
     out = [d for d in doc_ids if d in ev.members]
     if not out or len(out) == len(ev.members):
         raise InputError("a split needs some but not all members of the event", where=str(event_id))
-    c.detach(out[0])
-    new_id = c.attach(out[0], None, 1.0, pinned=True).event_id
-    for doc_id in out[1:]:
+    new_id: int | None = None  # the first document out starts the new event
+    for doc_id in out:
+        copy_of = c.state.memberships[doc_id].copy_of
         c.detach(doc_id)
-        c.attach(doc_id, new_id, 1.0, pinned=True)
+        new_id = c.attach(doc_id, new_id, 1.0, pinned=True, copy_of=copy_of).event_id
+    assert new_id is not None
     for doc_id in ev.members:
         c.state.memberships[doc_id].pinned = True
     c.constrain(Constraint("cannot_link", ev.members[0], out[0]))
