@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tidings.cluster.score import profile_of_event, similarity
-from tidings.cluster.state import Event, Membership
+from tidings.cluster.state import Event
 
 if TYPE_CHECKING:
     from tidings.cluster.online import OnlineClusterer
@@ -49,8 +49,7 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
         if alone:
             c.detach(doc_id)
         why = similarity(prof, profile_of_event(best[1]), c.weights)  # again, with the explanation
-        moved = Membership(doc_id, best[1].id, round(best[0], 4), list(why.shared), why.time_gap_hours)
-        c._attach(best[1], features, moved)
+        c.attach(doc_id, best[1].id, round(best[0], 4), why=why)
         c.moved.append((doc_id, own.id))
         return True
     if not alone:
