@@ -60,6 +60,27 @@ def test_terms_are_folded_stems_without_stop_words() -> None:
     assert terms[_stem(fold("київ"))] == 1 and terms["kyiv"] == 1
 
 
+ZH_SUMMIT = (
+    "拜登与普京在日内瓦举行峰会。美国总统拜登和俄罗斯总统普京周三在瑞士日内瓦举行会晤，讨论了军控和网络安全。"
+)
+ZH_SUMMIT_2 = "美俄元首日内瓦会晤结束。俄罗斯总统普京与美国总统拜登在日内瓦的会晤周三结束，双方同意恢复大使。"
+ZH_QUAKE = "四川发生地震。中国地震台网测定，四川芦山县发生地震，目前暂无人员伤亡报告，救援人员正赶往震中。"
+
+
+def test_chinese_terms_are_character_pairs_so_reports_of_one_story_meet() -> None:
+    terms = terms_of("拜登与普京在日内瓦会晤 in Geneva")
+    assert {"拜登", "普京", "日内", "内瓦", "geneva"} <= set(terms)
+    c = lexical()
+    f = {
+        k: extract(ClusterDoc(id=k, lang="zh", title="", text=t))
+        for k, t in (("a", ZH_SUMMIT), ("b", ZH_SUMMIT_2), ("q", ZH_QUAKE))
+    }
+    for x in f.values():
+        c.df.add([*x.terms, *x.names, *x.numbers])
+    same, other = c.pair_score(f["a"], f["b"]).value, c.pair_score(f["a"], f["q"]).value
+    assert same >= c.threshold > other  # read a clause at a time, both were 0
+
+
 def test_ann_index_keeps_unchanged_vectors_and_follows_changes() -> None:
     idx = CandidateIndex(dim=4)
     a, b = np.array([1.0, 0, 0, 0]), np.array([0, 1.0, 0, 0])

@@ -92,6 +92,21 @@ def test_near_copy_with_edits_found_and_independent_text_not() -> None:
     assert idx.check(doc("c", other, source="Other")).kind == "original"
 
 
+def test_chinese_copy_with_other_boilerplate_is_found() -> None:
+    text = (
+        "美国总统拜登和俄罗斯总统普京周三在瑞士日内瓦举行会晤。双方讨论了军控、网络安全和人权问题。"
+        "会谈持续了将近四个小时。拜登表示，会谈是积极的。普京说，会谈没有敌意，双方同意恢复大使。"
+    )
+    idx = CopyIndex()
+    idx.check(ClusterDoc(id="a", lang="zh", title="峰会", text=text, source="Wire"))
+    copy = ClusterDoc(
+        id="b", lang="zh", title="日内瓦峰会", text="广告\n" + text + "\n阅读更多", source="Post"
+    )
+    assert idx.check(copy).kind == "copy"  # a clause was one word: too few for shingles or a hash
+    other = ClusterDoc(id="c", lang="zh", title="地震", text=text[::-1], source="Post")
+    assert idx.check(other).kind == "original"
+
+
 def test_short_or_empty_texts_are_never_copies_of_each_other() -> None:
     idx = CopyIndex()
     idx.check(doc("a", ""))

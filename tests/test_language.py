@@ -20,6 +20,7 @@ from tidings.language import (
     get_detector,
     normalize_code,
     original_language,
+    space_unspaced,
 )
 from tidings.models import Source
 from tidings.outlets import Outlets
@@ -207,3 +208,8 @@ def test_evaluation_counts_hits_per_language_and_bucket(tmp_path: Path) -> None:
     assert scores["article"] == 0.0  # the "French" article's body is English: the vote must say so
     assert bucket_of("x" * 20) == "tiny" and bucket_of("x" * 81) == "sentence"
     assert "| de | 100.0 |" in format_report(report)
+
+
+def test_unspaced_scripts_are_spaced_a_character_at_a_time() -> None:
+    assert space_unspaced("Biden 与普京 met") == "Biden  与  普  京  met"
+    assert space_unspaced("Les Échos, Київ") == "Les Échos, Київ"  # spaced scripts are left alone

@@ -19,6 +19,8 @@ import numpy as np
 from anyascii import anyascii
 from datasketch import MinHash, MinHashLSH
 
+from tidings.language import space_unspaced
+
 # Permutations per MinHash: 64 keeps the Jaccard estimate within ±0.06 and hashing under 1 ms an article.
 NUM_PERM = 64
 # datasketch's collision-free 32-bit permutation scheme; exported signatures are read back with it.
@@ -201,7 +203,7 @@ def canonical_url(url: str) -> str:
 def normalise_text(text: str) -> str:
     """Body text without boilerplate lines, case, accents, punctuation and spacing differences."""
     lines = [ln for ln in text.splitlines() if ln.strip() and not _BOILERPLATE.match(ln.strip())]
-    text = unicodedata.normalize("NFKC", " ".join(lines)).casefold()
+    text = space_unspaced(unicodedata.normalize("NFKC", " ".join(lines)).casefold())
     return " ".join(_WORDS.findall(text))
 
 

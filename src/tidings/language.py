@@ -72,6 +72,9 @@ _FOLD = str.maketrans({"đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss",
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\S+@\S+\.\w+")
 _DIGITS = re.compile(r"[\d_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana and Han (Hangul is spaced).
+# Word-based features (terms, copy shingles) read them a character at a time, or a whole clause is one word.
+UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _DROP_UPPER = str.maketrans(dict.fromkeys(range(ord("A"), ord("Z") + 1)))
 _DROP_ASCII_LETTERS = str.maketrans(
     dict.fromkeys([*range(ord("A"), ord("Z") + 1), *range(ord("a"), ord("z") + 1)])
@@ -141,6 +144,13 @@ def letter_count(text: str) -> int:
     if max(text) >= "\u3040":  # only then can there be CJK characters
         letters += (CJK_LETTERS - 1) * len(_CJK.findall(text))
     return letters
+
+
+def space_unspaced(text: str) -> str:
+    """The text with a space around each character of a script written without spaces."""
+    if text.isascii() or max(text) < "\u0e00":  # the common case costs one C-speed scan
+        return text
+    return UNSPACED.sub(r" \g<0> ", text)
 
 
 def _is_cjk(ch: str) -> bool:

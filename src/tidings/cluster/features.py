@@ -13,6 +13,8 @@ from typing import Protocol
 
 from anyascii import anyascii
 
+from tidings.language import UNSPACED
+
 # How much of the body feeds the features: leads carry the event; the tail carries background that links
 # look-alike events (ECB+ tune half: 2,000 characters beat 1,000 and the full text).
 BODY_CHARS = 2000
@@ -29,6 +31,7 @@ MAX_KEYS = 120
 MAX_GRAMS = 200
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_UNSPACED_RUN = re.compile(f"({UNSPACED.pattern}+)")
 _NUMBER = re.compile(r"\d[\d.,]*\d|\d")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”«»\n]\s*$")
@@ -134,9 +137,26 @@ def terms_of(text: str) -> Counter[str]:
     out: Counter[str] = Counter()
     # count raw words first, then look each distinct word up once: most of the cost is per token
     for w, n in Counter(_WORD.findall(text.lower())).items():
-        t = _term(w)
-        if t is not None:
-            out[t] += n
+        if w.isascii() or not UNSPACED.search(w):
+            t = _term(w)
+            if t is not None:
+                out[t] += n
+        else:
+            for t in _unspaced_terms(w):
+                out[t] += n
+    return out
+
+
+def _unspaced_terms(word: str) -> list[str]:
+    """Terms of a "word" holding runs of a script written without spaces: each run as character bigrams
+    (a Han character is about a morpheme, two about a word: how Chinese and Japanese are indexed without a
+    segmenter), the rest as words. Read whole, a Chinese clause was one term and matched nothing."""
+    out: list[str] = []
+    for i, part in enumerate(_UNSPACED_RUN.split(word)):
+        if i % 2:  # split() puts the captured runs at odd positions
+            out.extend([part] if len(part) == 1 else [part[j : j + 2] for j in range(len(part) - 1)])
+        elif part and (t := _term(part)) is not None:
+            out.append(t)
     return out
 
 
