@@ -46,3 +46,20 @@ def test_console_script_runs_and_reports_usage_errors(tmp_path: Path) -> None:
         [str(exe), "--db", str(tmp_path / "x.db"), "articles", "show", "42"], capture_output=True, text=True
     )
     assert done.returncode == 2 and "no article 42" in done.stderr
+
+
+def test_bench_cluster_streams_a_jsonl_file_and_counts_what_it_embeds(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = DATA / "cluster" / "events.jsonl"
+    rows = events.read_text(encoding="utf-8").splitlines()
+    monkeypatch.setenv("TIDINGS_CLUSTER_EMBED", "always")
+    assert main(["bench", "cluster", "--file", str(events), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["articles"] == len(rows) and report["active_documents"] == len(rows)
+    assert 0 < report["embedded_share"] <= 1  # at least the first report of each story is embedded
+    monkeypatch.setenv("TIDINGS_CLUSTER_EMBED", "never")
+    assert main(["bench", "cluster", "--file", str(events), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["embedded_share"] == 0
+    assert main(["bench", "translate", "--file", str(events)]) == 2
+    assert "--file is for" in capsys.readouterr().err

@@ -165,6 +165,7 @@ def test_only_documents_words_leave_in_doubt_are_embedded() -> None:
     assert c.add(docs["r2"]).event_id == c.event_of("r1").id and len(counting.texts) == 1
     c.add(docs["r3"])  # ... but not one in another language
     assert len(counting.texts) == 2 and c.state.features["r3"].embedding is not None
+    assert c.embedded == 2  # what `tidings bench cluster` reports as the embedded share
     eager = OnlineClusterer(embedder=counting, policy=EmbedPolicy("always"), settle=2.0)
     for d in ("r1", "r2"):
         eager.add(docs[d])

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from tidings.errors import TidingsError
+from tidings.errors import ConfigError, TidingsError
 from tidings.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
@@ -341,7 +341,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from importlib import import_module
 
     module = import_module(f"tidings.bench.{args.what}")
-    return int(module.run(as_json=args.json, **({"n": args.n} if args.n else {})))
+    kwargs: dict[str, Any] = {"n": args.n} if args.n else {}
+    if args.file:
+        if args.what != "cluster":
+            raise ConfigError("--file is for `tidings bench cluster` only")
+        kwargs["file"] = args.file
+    return int(module.run(as_json=args.json, **kwargs))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -460,6 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure speed")
     p.add_argument("what", choices=["ingest", "translate", "cluster", "brief", "web"])
     p.add_argument("-n", type=int, default=0, help="corpus size (documents)")
+    p.add_argument("--file", help="cluster: stream this JSONL file's articles instead of generated ones")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 

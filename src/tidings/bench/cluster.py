@@ -6,11 +6,13 @@ import json
 import random
 import resource
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from tidings.cluster import ClusterDoc, EmbedPolicy, OnlineClusterer, default_embedder
+from tidings.evaluate.cluster import doc_of, read_jsonl
 from tidings.settings import load_settings
 
 # Stream shape: a new event every few articles, reports spread over two days, a fifth of them wire copies,
@@ -145,9 +147,14 @@ def _rss_mb() -> float:
 
 
 def measure(
-    n: int = 50_000, policy: str = "always", settle: float | None = None, embedder_name: str = "use"
+    n: int = 50_000,
+    policy: str = "always",
+    settle: float | None = None,
+    embedder_name: str = "use",
+    docs: Iterable[ClusterDoc] | None = None,
 ) -> dict[str, Any]:
-    """Throughput, latency and memory of the online clusterer over `n` generated articles."""
+    """Throughput, latency and memory of the online clusterer over `n` generated articles, or over the
+    first `n` of `docs`."""
     embedder = default_embedder(embedder_name) if policy != "never" else None
     c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy))
     if settle is not None:
@@ -157,7 +164,7 @@ def measure(
     rss: dict[str, float] = {}
     batch: list[ClusterDoc] = []
     done = 0
-    for doc in stream(n):
+    for doc in stream(n) if docs is None else islice(docs, n):
         batch.append(doc)
         if len(batch) < BATCH:
             continue
@@ -181,6 +188,8 @@ def measure(
         "embedder": embedder_name if embedder is not None else None,
         "articles_per_second": round(done / wall, 1),
         "articles_per_cpu_second": round(done / cpu, 1),
+        # share of articles whose lead went through the encoder (events embedded on demand count too)
+        "embedded_share": round(c.embedded / done, 3) if done else 0.0,
         "batch_size": BATCH,
         "p99_batch_latency_s": round(sorted(latencies)[int(len(latencies) * 0.99)], 3) if latencies else 0.0,
         "max_batch_latency_s": round(max(latencies, default=0.0), 3),
@@ -190,10 +199,13 @@ def measure(
     }
 
 
-def run(as_json: bool, n: int = 50_000, policy: str | None = None) -> int:
-    """`tidings bench cluster`: throughput, latency and memory under the cluster_embed setting's policy."""
+def run(as_json: bool, n: int = 50_000, policy: str | None = None, file: str | None = None) -> int:
+    """`tidings bench cluster [--file F.jsonl]`: throughput, latency and memory under the cluster_embed
+    setting's policy, on the generated stream or on the articles of a JSONL file (as `tidings eval
+    cluster` reads them, in file order; nothing translated)."""
     settings = load_settings()
-    report = measure(n, policy or settings.cluster_embed, embedder_name=settings.cluster_embedder)
+    docs = [doc_of(r) for r in read_jsonl(file)] if file else None
+    report = measure(n, policy or settings.cluster_embed, embedder_name=settings.cluster_embedder, docs=docs)
     if as_json:
         print(json.dumps(report, indent=2))
     else:

@@ -130,6 +130,7 @@ class OnlineClusterer:
         self._recent: deque[tuple[int, str]] = deque(getattr(self.state, "pending", []))
         self.moved: list[tuple[str, int]] = []  # (doc id, event it left) moved by the passes, for the store
         self._grown: set[int] = set()  # events given members since the last merge pass
+        self.embedded = 0  # texts sent to the encoder (documents and events embedded on demand)
         for ev in self.state.events.values():
             if "english" not in ev.__dict__:  # saved before English sums were kept: they start empty
                 ev.english = {}
@@ -167,6 +168,7 @@ class OnlineClusterer:
 
     def _embed(self, doc: ClusterDoc) -> list[float]:
         assert self.embedder is not None
+        self.embedded += 1
         return self.embedder.embed([lead_of(doc)])[0]
 
     def add_batch(self, docs: Sequence[ClusterDoc]) -> list[Membership]:
@@ -239,6 +241,7 @@ class OnlineClusterer:
         bare = [ev for ev in candidates if ev.embedding is None and ev.lead]
         if not bare:
             return
+        self.embedded += len(bare)
         for ev, vec in zip(bare, self.embedder.embed([ev.lead for ev in bare]), strict=True):
             ev.embedding, ev.lead = [float(x) for x in vec], ""
             self._reindex(ev)
