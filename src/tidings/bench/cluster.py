@@ -157,6 +157,8 @@ def measure(
     first `n` of `docs`."""
     embedder = default_embedder(embedder_name) if policy != "never" else None
     c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy))
+    if embedder is not None:
+        embedder.embed(["warm-up"])  # the model loads once per process, not per batch: not a placement's wait
     if settle is not None:
         c.settle = settle
     cpu0, wall0 = time.process_time(), time.perf_counter()
