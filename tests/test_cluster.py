@@ -202,7 +202,8 @@ def test_names_count_by_coverage_across_languages_without_the_encoder() -> None:
     def profile(names: dict[str, float], langs: set[str], embedding: list[float] | None = None) -> Profile:
         vectors = {"terms": {}, "names": names, "numbers": {}, "grams": {}, "english": {}}
         norms = {k: math.sqrt(sum(v * v for v in vec.values())) for k, vec in vectors.items()}
-        return Profile(vectors, norms, embedding, None, None, {}, 3, frozenset(langs))
+        vec = np.asarray(embedding) if embedding is not None else None
+        return Profile(vectors, norms, vec, None, None, {}, 3, frozenset(langs))
 
     spellings = {"poutine": 3.0, "bayden": 3.0, "genf": 3.0, "treffen": 3.0, "zheneve": 3.0}
     event = {"putin": 2.0, "biden": 2.0, "geneva": 1.0, **spellings}
@@ -420,6 +421,18 @@ def test_state_saved_before_english_sums_were_kept_loads() -> None:
         del f.__dict__["gloss"]
     again = OnlineClusterer(state, policy=EmbedPolicy("never"))
     assert again.add(docs["q2"]).event_id == again.event_of("q1").id
+
+
+def test_state_saved_with_event_vectors_as_lists_loads() -> None:
+    docs = {d.id: d for d in rows()}
+    c = OnlineClusterer(embedder=default_embedder(), policy=EmbedPolicy("always"))
+    c.add(docs["r1"])
+    state = pickle.loads(pickle.dumps(c.export()))
+    for ev in state.events.values():
+        assert ev.embedding is not None
+        ev.embedding = [float(x) for x in ev.embedding]  # as sessions before 5 saved them
+    again = OnlineClusterer(state, embedder=default_embedder(), policy=EmbedPolicy("always"))
+    assert again.add(docs["r3"]).event_id == again.event_of("r1").id  # another language: by the vectors
 
 
 def test_state_of_another_encoder_drops_its_vectors() -> None:

@@ -134,6 +134,8 @@ class OnlineClusterer:
         for ev in self.state.events.values():
             if "english" not in ev.__dict__:  # saved before English sums were kept: they start empty
                 ev.english = {}
+            if ev.embedding is not None:  # a list in states saved before session 5
+                ev.embedding = np.asarray(ev.embedding, dtype=np.float64)
             self._reindex(ev)
 
     def _adopt(self, embedder: Embedder | None) -> None:
@@ -243,7 +245,7 @@ class OnlineClusterer:
             return
         self.embedded += len(bare)
         for ev, vec in zip(bare, self.embedder.embed([ev.lead for ev in bare]), strict=True):
-            ev.embedding, ev.lead = [float(x) for x in vec], ""
+            ev.embedding, ev.lead = np.asarray(vec, dtype=np.float64), ""
             self._reindex(ev)
 
     def _best(self, prof: Profile, candidates: Sequence[Event]) -> tuple[float, Score, Event] | None:
@@ -476,7 +478,7 @@ class OnlineClusterer:
 
 
 def _accumulate(
-    ev: Event, vectors: Mapping[str, Mapping[str, float]], embedding: Sequence[float] | None, sign: int
+    ev: Event, vectors: Mapping[str, Mapping[str, float]], embedding: np.ndarray | None, sign: int
 ) -> None:
     """Add (or remove) a document's weighted features to an event's sums, keeping the heaviest keys."""
     for kind, target, cap in (
@@ -489,8 +491,8 @@ def _accumulate(
         _add_into(target, vectors[kind], sign, cap)
         ev.norms[kind] = norm(target)
     if embedding is not None:
-        vec = np.asarray(embedding) * sign
-        ev.embedding = list(vec if ev.embedding is None else np.asarray(ev.embedding) + vec)
+        vec = np.asarray(embedding, dtype=np.float64) * sign
+        ev.embedding = vec if ev.embedding is None else ev.embedding + vec
 
 
 def _add_into(target: dict[str, float], src: Mapping[str, float], sign: int, cap: int) -> None:

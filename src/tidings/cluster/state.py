@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+import numpy as np
+
 from tidings.cluster.features import DocFeatures
 from tidings.dedup import CopyIndexState
 
@@ -56,7 +58,7 @@ class Event:
     english: dict[str, float] = field(default_factory=dict)  # English terms: English members', glosses'
     norms: dict[str, float] = field(default_factory=dict)  # of the five sums above
     years: dict[str, int] = field(default_factory=dict)  # years members mention, with counts
-    embedding: list[float] | None = None  # sum of member embeddings
+    embedding: np.ndarray | None = None  # sum of member embeddings (float64; lists in older states)
     lead: str = ""  # its first report's title and lead while the event has no embedding, to embed on demand
     published: list[datetime] = field(default_factory=list)  # member dates, for growth
 
