@@ -415,11 +415,13 @@ def test_state_saved_before_english_sums_were_kept_loads() -> None:
     docs = {d.id: d for d in rows()}
     c.add(docs["q1"])
     state = pickle.loads(pickle.dumps(c.export()))
+    kept = {ev.id: dict(ev.english) for ev in state.events.values()}
     for ev in state.events.values():
         del ev.__dict__["english"]  # as an event pickled by an older version
     for f in list(state.features.values()):
         del f.__dict__["gloss"]
     again = OnlineClusterer(state, policy=EmbedPolicy("never"))
+    assert {ev.id: ev.english for ev in again.state.events.values()} == kept  # rebuilt from its members
     assert again.add(docs["q2"]).event_id == again.event_of("q1").id
 
 
