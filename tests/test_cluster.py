@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import math
 import pickle
+import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -489,3 +491,22 @@ def test_refine_re_places_early_reports_once_and_leaves_pinned_ones() -> None:
     assert moved_ids and moved_ids <= {"q1", "q2", "r1"} and c.drain_moved() == []
     assert all(c.state.memberships[d].shared for d in moved_ids)  # a move says why, like a placement
     assert c.refine() == 0  # each placement is judged once
+
+
+def test_batches_keep_the_state_out_of_full_collections_and_the_pass_collects() -> None:
+    class Node:
+        loop: object = None
+
+    node = Node()
+    node.loop = node  # cyclic garbage once dropped: only the cyclic collector frees it
+    alive = weakref.ref(node)
+    c = lexical()
+    try:
+        c.add_batch(rows()[:2])
+        assert gc.get_freeze_count() > 0  # what survived the batch is exempt from full collections
+        del node
+        gc.collect()
+        assert alive() is not None
+        assert c.collect_garbage() >= 1 and alive() is None  # the periodic pass collects it
+    finally:
+        gc.unfreeze()

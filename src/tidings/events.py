@@ -219,6 +219,7 @@ class EventStage:
         merged, split = passes.recluster(self.clusterer)
         self.sync_all()
         self.clusterer.drain_moved()  # stored by sync_all
+        self.clusterer.collect_garbage()
         return merged, split
 
     def refresh_briefs(self, event_ids: Iterable[int]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -182,7 +183,13 @@ class OnlineClusterer:
     def add_batch(self, docs: Sequence[ClusterDoc]) -> list[Membership]:
         """Place documents in order. Embedding one at a time costs no more CPU per 600-character lead
         than in batches (measured 18 vs 23 ms), and most documents need no embedding at all."""
-        return [self.add(d) for d in docs]
+        placed = [self.add(d) for d in docs]
+        # The state is millions of small long-lived objects (feature dicts, floats) without reference
+        # cycles; the cyclic collector's full scans of them stalled a batch for up to 1.2 s and took 4 % of
+        # the CPU at 50,000 articles. What survives a batch is exempted from them (refcounting still frees
+        # it); the periodic pass (`collect_garbage`) runs one full collection.
+        gc.freeze()
+        return placed
 
     def add(self, doc: ClusterDoc) -> Membership:
         """Place one document: copies join their origin's event, others the best-scoring active event."""
@@ -283,6 +290,14 @@ class OnlineClusterer:
         while self._recent and (until is None or self._recent[0][0] <= until):
             due.append(self._recent.popleft()[1])
         return refine(self, [d for d in due if d in self.state.memberships])
+
+    def collect_garbage(self) -> int:
+        """One full cyclic collection over everything `add_batch` exempted (for the periodic pass, where a
+        second's stall waits for no reader); how many objects it freed."""
+        gc.unfreeze()
+        freed = gc.collect()
+        gc.freeze()
+        return freed
 
     def merge_grown(self) -> int:
         """Merge the events that grew since the last call with events they grew together with; how many."""
