@@ -12,7 +12,6 @@ from itertools import islice
 from typing import Any
 
 from tidings.cluster import ClusterDoc, EmbedPolicy, OnlineClusterer, default_embedder
-from tidings.evaluate.cluster import doc_of, read_jsonl
 from tidings.settings import load_settings
 
 # Stream shape: a new event every few articles, reports spread over two days, a fifth of them wire copies,
@@ -206,7 +205,12 @@ def run(as_json: bool, n: int = 50_000, policy: str | None = None, file: str | N
     setting's policy, on the generated stream or on the articles of a JSONL file (as `tidings eval
     cluster` reads them, in file order; nothing translated)."""
     settings = load_settings()
-    docs = [doc_of(r) for r in read_jsonl(file)] if file else None
+    docs = None
+    if file:
+        # here, not at the top: the evaluation module pulls in the whole pipeline (+34 MB of RSS)
+        from tidings.evaluate.cluster import doc_of, read_jsonl
+
+        docs = [doc_of(r) for r in read_jsonl(file)]
     report = measure(n, policy or settings.cluster_embed, embedder_name=settings.cluster_embedder, docs=docs)
     if as_json:
         print(json.dumps(report, indent=2))

@@ -134,12 +134,9 @@ class OnlineClusterer:
         self.embedded = 0  # texts sent to the encoder (documents and events embedded on demand)
         for ev in self.state.events.values():
             if "english" not in ev.__dict__:  # saved before English sums were kept: rebuilt from members
-                ev.english = {}
-                for doc_id in ev.members:
-                    if (
-                        doc_id in self.state.features
-                    ):  # an English member's terms; older glosses were not kept
-                        _add_into(ev.english, self._profile(doc_id).vectors["english"], +1, EVENT_KEYS)
+                ev.english = {}  # (English members' terms; glosses were not kept then)
+                for doc_id in (d for d in ev.members if d in self.state.features):
+                    _add_into(ev.english, self._profile(doc_id).vectors["english"], +1, EVENT_KEYS)
                 ev.norms["english"] = norm(ev.english)
             if ev.embedding is not None:  # a list in states saved before session 5
                 ev.embedding = np.asarray(ev.embedding, dtype=np.float64)
