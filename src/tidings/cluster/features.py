@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Protocol
 
+import numpy as np
 from anyascii import anyascii
 
 from tidings.language import UNSPACED
@@ -101,7 +102,9 @@ class DocFeatures:
     numbers: Mapping[str, float]
     grams: Mapping[str, float]
     years: frozenset[str] = frozenset()  # years the title and lead mention: a date signal without dates
-    embedding: tuple[float, ...] | None = None
+    embedding: np.ndarray | None = (
+        None  # float32 (2 KB where a tuple of floats took 16; tuples in old states)
+    )
     published: datetime | None = None
     source: str | None = None
     title: str = ""
@@ -238,7 +241,7 @@ def extract(doc: ClusterDoc, embedding: Sequence[float] | None = None, *, grams:
         numbers=top(numbers_of(text), 40),
         grams=top(grams_of(f"{doc.title} {doc.text[: LEAD_CHARS * 2]}"), MAX_GRAMS) if grams else {},
         years=years_of(f"{doc.title} {doc.text[:YEAR_CHARS]}"),
-        embedding=tuple(float(x) for x in embedding) if embedding is not None else None,
+        embedding=np.asarray(embedding, dtype=np.float32) if embedding is not None else None,
         published=doc.published,
         source=doc.source,
         title=doc.title,

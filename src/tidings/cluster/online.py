@@ -225,7 +225,7 @@ class OnlineClusterer:
         prof = profile_of_doc(f, self.df)
         best = self._best(prof, self._candidates(f))
         if self._wants_embedding(doc) and not self._settled(prof, best):
-            f = replace(f, embedding=tuple(float(x) for x in self._embed(doc)))
+            f = replace(f, embedding=np.asarray(self._embed(doc), dtype=np.float32))
             self.state.features[f.doc_id] = f
             prof = profile_of_doc(f, self.df)
             candidates = self._candidates(f)  # now with the nearest event embeddings
