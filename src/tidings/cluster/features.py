@@ -102,9 +102,8 @@ class DocFeatures:
     numbers: Mapping[str, float]
     grams: Mapping[str, float]
     years: frozenset[str] = frozenset()  # years the title and lead mention: a date signal without dates
-    embedding: np.ndarray | None = (
-        None  # float32 (2 KB where a tuple of floats took 16; tuples in old states)
-    )
+    # float32: 2 KB, where a tuple of Python floats took 16 (states saved before session 5 hold tuples)
+    embedding: np.ndarray | None = None
     published: datetime | None = None
     source: str | None = None
     title: str = ""
