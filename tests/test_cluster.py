@@ -16,10 +16,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tidings.cluster import ClusterDoc, E5Embedder, EmbedPolicy, OnlineClusterer, default_embedder, extract
+from tidings.cluster import (
+    ClusterDoc,
+    E5Embedder,
+    EmbedPolicy,
+    OnlineClusterer,
+    default_embedder,
+    extract,
+    fallback_embedder,
+)
 from tidings.cluster.features import _stem, fold, names_of, numbers_of, terms_of, years_of
-from tidings.cluster.index import CandidateIndex
-from tidings.cluster.online import MERGE_EVERY
+from tidings.cluster.index import QUERY_KEYS, CandidateIndex
+from tidings.cluster.online import FALLBACK_EVENTS, MERGE_EVERY
 from tidings.cluster.passes import (
     MERGE_THRESHOLD,
     grew_together,
@@ -97,6 +105,15 @@ def test_ann_index_keeps_unchanged_vectors_and_follows_changes() -> None:
     assert idx.candidates({}, np.array([0, 0, 1.0, 0])) == [2]
 
 
+def test_candidates_are_found_by_names_whatever_outweighs_them() -> None:
+    idx = CandidateIndex()
+    idx.update(1, ["putin", "biden", "geneva", "summit"])
+    words = {f"syllable{i}": 9.0 for i in range(QUERY_KEYS)}  # a language no event is in: heavier keys
+    names = {"putin": 2.0, "biden": 2.0}
+    assert idx.candidates({**words, **names}) == []  # the heaviest keys alone miss the event
+    assert idx.candidates({**words, **names}, names=names) == [1]
+
+
 def test_bcubed_known_values() -> None:
     gold = {"a": "x", "b": "x", "c": "y"}
     assert bcubed(gold, {"a": 1, "b": 1, "c": 2}) == (1.0, 1.0, 1.0)
@@ -141,12 +158,12 @@ def test_use_encoder_with_the_compiled_tokenizer_gives_the_packages_own_vectors(
 
 
 class CountingEmbedder:
-    """The real default embedder, counting the texts it is asked to embed."""
+    """A real embedder (the default one unless given), counting the texts it is asked to embed."""
 
-    def __init__(self) -> None:
-        self.inner = default_embedder()
+    def __init__(self, inner: E5Embedder | None = None) -> None:
+        self.inner = inner or default_embedder()
         self.dim, self.floor, self.ceiling = self.inner.dim, self.inner.floor, self.inner.ceiling
-        self.languages = self.inner.languages
+        self.weight, self.name, self.languages = self.inner.weight, self.inner.name, self.inner.languages
         self.texts: list[str] = []
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -198,6 +215,53 @@ def test_untranslated_reports_meet_events_embedded_on_demand() -> None:
     assert m.event_id == c.event_of("q1").id
     assert len(counting.texts) == 2 and counting.texts[1].startswith(docs["q1"].title)
     assert c.event_of("t1").embedding is None  # no shared name: never a candidate, never embedded
+
+
+def sample_reports() -> dict[str, ClusterDoc]:
+    """The bundled sample's JSONL reports: the Geneva summit in it, pt, ru and vi, a rate rise in ca (which
+    USE does not read either; the pipeline translates it)."""
+    return {d.id: d for d in (doc_of(r) for r in read_jsonl(SAMPLE / "articles.jsonl"))}
+
+
+def test_reports_only_the_second_encoder_reads_join_their_event_through_it() -> None:
+    docs = sample_reports()
+    first = ["sample-it-1", "sample-pt-1", "sample-ru-1"]
+    e5 = CountingEmbedder(E5Embedder())
+    scores = {}
+    for fallback in (None, e5):
+        c = OnlineClusterer(embedder=default_embedder(), policy=EmbedPolicy("always"), fallback=fallback)
+        c.add_batch([docs[d] for d in first])
+        summit = c.event_of("sample-it-1")
+        assert summit.id == c.event_of("sample-ru-1").id
+        m = c.add(docs["sample-vi-1"])  # USE was not trained on Vietnamese; e5 was
+        scores[fallback is not None] = (m.score if m.event_id == summit.id else 0.0), m.event_id == summit.id
+    f = c.state.features["sample-vi-1"]
+    assert f.embedding is None and f.fallback is not None
+    assert scores[True][1] and scores[True][0] > scores[False][0]
+    # the report and the best candidate events by words, each once
+    assert e5.texts[0].startswith(docs["sample-vi-1"].title) and 2 <= len(e5.texts) <= 1 + FALLBACK_EVENTS
+    c.add(replace(docs["sample-vi-1"], id="vi-2", title="Putin - Biden: " + docs["sample-vi-1"].title))
+    assert len(e5.texts) <= 2 + FALLBACK_EVENTS  # the summit's e5 vector is kept, not made again
+
+
+def test_an_event_only_the_second_encoder_read_is_met_through_it() -> None:
+    docs = sample_reports()
+    e5 = CountingEmbedder(E5Embedder())
+    c = OnlineClusterer(embedder=default_embedder(), policy=EmbedPolicy("always"), fallback=e5)
+    c.add(docs["sample-vi-1"])  # first: an event with an e5 vector only
+    assert c.event_of("sample-vi-1").embedding is None and c.event_of("sample-vi-1").fallback is not None
+    m = c.add(docs["sample-it-1"])  # read by USE, and by e5 to meet the Vietnamese report's event
+    assert m.event_id == c.event_of("sample-vi-1").id and c.state.features["sample-it-1"].fallback is not None
+    fire = ClusterDoc(id="fire", lang="en", title="Wildfire near Athens", text="Thousands fled a wildfire.")
+    c.add(fire)  # no candidate holds e5 vectors only: not read by e5
+    assert c.state.features["fire"].fallback is None and len(e5.texts) == 2
+
+
+def test_fallback_setting_picks_a_second_encoder_only_beside_another() -> None:
+    assert isinstance(fallback_embedder("e5", "use"), E5Embedder)
+    assert fallback_embedder("e5", "e5") is None and fallback_embedder("none") is None
+    with pytest.raises(ConfigError):
+        fallback_embedder("labse")
 
 
 def test_names_count_by_coverage_across_languages_without_the_encoder() -> None:

@@ -18,6 +18,7 @@ from tidings.cluster import (
     Membership,
     OnlineClusterer,
     default_embedder,
+    fallback_embedder,
     passes,
 )
 from tidings.models import Failed
@@ -109,8 +110,14 @@ class EventStage:
             embedder = self._embedder
             if embedder == "default":
                 embedder = default_embedder(self.settings.cluster_embedder)  # the model loads on first use
+            fallback = None
+            if policy.mode != "never" and self._embedder == "default":
+                fallback = fallback_embedder(self.settings.cluster_fallback, self.settings.cluster_embedder)
             self._clusterer = OnlineClusterer(
-                state, embedder=None if policy.mode == "never" else embedder, policy=policy
+                state,
+                embedder=None if policy.mode == "never" else embedder,
+                policy=policy,
+                fallback=fallback,
             )
         return self._clusterer
 

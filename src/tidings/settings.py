@@ -52,6 +52,12 @@ OPTIONS: tuple[Option, ...] = (
         "Sentence encoder of the clusterer: use (Universal Sentence Encoder, fast) or e5"
         " (multilingual-e5-small: more accurate, ~23x the CPU).",
     ),
+    Option(
+        "cluster_fallback",
+        "e5",
+        "Second sentence encoder for languages the first cannot read (USE does not read Vietnamese,"
+        " Ukrainian, Hindi, Indonesian, ...): e5 (multilingual-e5-small, ~0.1-0.3 s a report) or none.",
+    ),
 )
 
 _BY_NAME = {o.name: o for o in OPTIONS}
@@ -77,6 +83,7 @@ class Settings:
     api_token: str = ""
     cluster_embed: str = "always"
     cluster_embedder: str = "use"
+    cluster_fallback: str = "e5"
 
     @property
     def database_url(self) -> str:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from tidings.cluster import ClusterDoc, EmbedPolicy, OnlineClusterer, default_embedder
+from tidings.cluster import ClusterDoc, EmbedPolicy, OnlineClusterer, default_embedder, fallback_embedder
 from tidings.settings import load_settings
 
 # Stream shape: a new event every few articles, reports spread over two days, a fifth of them wire copies,
@@ -151,13 +151,16 @@ def measure(
     settle: float | None = None,
     embedder_name: str = "use",
     docs: Iterable[ClusterDoc] | None = None,
+    fallback_name: str = "e5",
 ) -> dict[str, Any]:
     """Throughput, latency and memory of the online clusterer over `n` generated articles, or over the
     first `n` of `docs`."""
     embedder = default_embedder(embedder_name) if policy != "never" else None
-    c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy))
-    if embedder is not None:
-        embedder.embed(["warm-up"])  # the model loads once per process, not per batch: not a placement's wait
+    fallback = fallback_embedder(fallback_name, embedder_name) if embedder is not None else None
+    c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy), fallback=fallback)
+    for model in (embedder, fallback):
+        if model is not None:  # models load once per process, not per batch: not a placement's wait
+            model.embed(["warm-up"])
     if settle is not None:
         c.settle = settle
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -211,7 +214,13 @@ def run(as_json: bool, n: int = 50_000, policy: str | None = None, file: str | N
         from tidings.evaluate.cluster import doc_of, read_jsonl
 
         docs = [doc_of(r) for r in read_jsonl(file)]
-    report = measure(n, policy or settings.cluster_embed, embedder_name=settings.cluster_embedder, docs=docs)
+    report = measure(
+        n,
+        policy or settings.cluster_embed,
+        embedder_name=settings.cluster_embedder,
+        docs=docs,
+        fallback_name=settings.cluster_fallback,
+    )
     if as_json:
         print(json.dumps(report, indent=2))
     else:

@@ -1,6 +1,6 @@
 """Online cross-lingual event clustering: features, candidate index, scoring, online placement."""
 
-from tidings.cluster.embed import E5Embedder, USEEmbedder, default_embedder
+from tidings.cluster.embed import E5Embedder, USEEmbedder, default_embedder, fallback_embedder
 from tidings.cluster.features import ClusterDoc, DocFeatures, Embedder, extract
 from tidings.cluster.online import EmbedPolicy, OnlineClusterer
 from tidings.cluster.state import ClusterState, Constraint, Event, Membership, SharedFeature
@@ -20,4 +20,5 @@ __all__ = [
     "USEEmbedder",
     "default_embedder",
     "extract",
+    "fallback_embedder",
 ]

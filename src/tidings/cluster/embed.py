@@ -22,6 +22,8 @@ USE_FLOOR = 0.3
 USE_CEILING = 0.75
 USE_WEIGHT = 2.5
 EMBEDDERS = ("use", "e5")
+# Second encoders, for the languages the first cannot read (`none`: those meet events by names only).
+FALLBACKS = ("e5", "none")
 # The languages USE multilingual v3 was trained on; its vectors of other languages' texts are noise that
 # pulls a report away from its event (the sample's Vietnamese summit report stood alone), so those are not
 # embedded. e5 (about 100 languages) has no such list.
@@ -101,3 +103,19 @@ def default_embedder(name: str = "use") -> E5Embedder | USEEmbedder:
         _DEFAULT[name] = E5Embedder() if name == "e5" else USEEmbedder()
     emb: E5Embedder | USEEmbedder = _DEFAULT[name]
     return emb
+
+
+def fallback_embedder(name: str, main: str = "use") -> E5Embedder | USEEmbedder | None:
+    """The second encoder for languages the first (`main`) cannot read: e5 beside USE; none beside e5,
+    which reads about 100 languages itself, or when switched off."""
+    if name not in FALLBACKS:
+        raise ConfigError(f"unknown fallback encoder {name!r}; choose one of {', '.join(FALLBACKS)}")
+    return None if name == "none" or name == main else default_embedder(name)
+
+
+def reads(embedder: object, lang: str) -> bool:
+    """Whether an encoder was trained on a language (its vectors of others' texts are noise)."""
+    if embedder is None:
+        return False
+    languages = getattr(embedder, "languages", None)  # None: every language
+    return languages is None or lang in languages

@@ -111,6 +111,9 @@ class DocFeatures:
     extra: Mapping[str, str] = field(default_factory=dict)
     # English terms of the document's gloss (None, a plain default, so that states saved before it load)
     gloss: Mapping[str, float] | None = None
+    # the second encoder's vector (e5), for a language the first cannot read, or to meet an event that has
+    # only such vectors; float32
+    fallback: np.ndarray | None = None
 
 
 @lru_cache(maxsize=200_000)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import numpy as np
 
+from tidings.cluster.embed import reads
 from tidings.cluster.features import ClusterDoc, DocFeatures, Embedder, extract, lead_of
 from tidings.cluster.index import CandidateIndex, DocFrequency
 from tidings.cluster.score import (
@@ -66,6 +67,10 @@ MERGE_EVERY = 50
 # costs ~15-20 ms a lead, the rest of placing an article ~4 ms, so it is spent only where words leave doubt
 # (a new story, another language, a close call). Copies are never embedded: they join their origin.
 SETTLE_THRESHOLD = 0.95
+# Candidate events the second encoder (e5, ~0.1-0.3 s a text) embeds on demand for a report only it reads:
+# the best by words, where such a report's event is found by its names (Biden, Geneva), so one report
+# waits at most for three texts. Each event is embedded once.
+FALLBACK_EVENTS = 2
 
 
 # Which articles get a sentence embedding (setting cluster_embed; docs/eval-cluster.md weighs them).
@@ -88,10 +93,17 @@ class EmbedPolicy:
         return self.mode == "always" or (self.mode == "untranslated" and doc.text_lang != "en")
 
 
-def calibrated(weights: Weights, embedder: Embedder | None) -> Weights:
-    """The weights with the embedder's calibration (unrelated and same-story cosines, and its weight),
+def calibrated(weights: Weights, embedder: Embedder | None, fallback: Embedder | None = None) -> Weights:
+    """The weights with the embedders' calibration (unrelated and same-story cosines, and their weights),
     unless set already."""
     d = DEFAULT_WEIGHTS
+    if fallback is not None and weights.fallback == d.fallback:
+        weights = replace(
+            weights,
+            fallback=getattr(fallback, "weight", 1.0),
+            fallback_floor=getattr(fallback, "floor", 0.0),
+            fallback_ceiling=getattr(fallback, "ceiling", 1.0),
+        )
     if weights.embed_floor == d.embed_floor and weights.embed_ceiling == d.embed_ceiling:
         floor, ceiling = getattr(embedder, "floor", 0.0), getattr(embedder, "ceiling", 1.0)
         weights = replace(weights, embed_floor=floor, embed_ceiling=ceiling)
@@ -113,11 +125,13 @@ class OnlineClusterer:
         threshold: float = JOIN_THRESHOLD,
         member_weight: float = MEMBER_WEIGHT,
         settle: float = SETTLE_THRESHOLD,
+        fallback: Embedder | None = None,
     ) -> None:
         self.state = state or ClusterState()
         self.embedder = embedder
+        self.fallback = fallback  # for languages the first encoder cannot read
         self.policy = policy
-        self.weights = calibrated(weights, embedder)
+        self.weights = calibrated(weights, embedder, fallback)
         self.threshold = threshold
         self.cross_threshold = CROSS_LANGUAGE_THRESHOLD
         self.member_weight = member_weight
@@ -144,38 +158,49 @@ class OnlineClusterer:
 
     def _adopt(self, embedder: Embedder | None) -> None:
         """Drop the saved vectors when the configured encoder is another model's: they do not compare.
-        Active events then meet new reports by words until new members bring vectors."""
+        Active events then meet new reports by words until new members bring vectors. (The second
+        encoder is always e5; its vectors are ignored while e5 is the first.)"""
+        st = self.state
         name = getattr(embedder, "name", "")
-        if not name or getattr(self.state, "embedder", "use") == name:
-            return
-        for ev in self.state.events.values():
-            ev.embedding = None
-        self.state.features = {k: replace(f, embedding=None) for k, f in self.state.features.items()}
-        self.state.embedder = name
+        if name and st.embedder != name:
+            for ev in st.events.values():
+                ev.embedding = None
+            st.features = {k: replace(f, embedding=None) for k, f in st.features.items()}
+            st.embedder = name
 
     # -- placing documents ------------------------------------------------------------------------
 
     def features(self, doc: ClusterDoc) -> DocFeatures:
-        """Features of a document, embedded when the policy picks it (what a pair is scored on)."""
+        """Features of a document, embedded when the policy picks it (what a pair is scored on): by the
+        first encoder, else by the second where only that one reads the language."""
         emb = None
         if self._wants_embedding(doc):
             emb = self._embed(doc)
-        return extract(doc, emb, grams=self.weights.grams > 0)
+        f = extract(doc, emb, grams=self.weights.grams > 0)
+        return self.with_fallback(doc, f) if self._wants_fallback(doc) else f
 
     def _wants_embedding(self, doc: ClusterDoc) -> bool:
         return self.policy.wants(doc) and self._reads(doc)
 
+    def _wants_fallback(self, doc: ClusterDoc) -> bool:
+        """Whether the second encoder embeds this document: the first cannot read it, the second can."""
+        return self.policy.wants(doc) and not self._reads(doc) and reads(self.fallback, doc.text_lang)
+
     def _reads(self, doc: ClusterDoc) -> bool:
         """Whether the encoder was trained on the document's language (its vectors of others are noise)."""
-        if self.embedder is None:
-            return False
-        languages = getattr(self.embedder, "languages", None)  # None: every language
-        return languages is None or doc.text_lang in languages
+        return reads(self.embedder, doc.text_lang)
 
     def _embed(self, doc: ClusterDoc) -> list[float]:
         assert self.embedder is not None
         self.embedded += 1
         return self.embedder.embed([lead_of(doc)])[0]
+
+    def with_fallback(self, doc: ClusterDoc, f: DocFeatures) -> DocFeatures:
+        """The features with the second encoder's vector of the document's lead."""
+        assert self.fallback is not None
+        self.embedded += 1
+        vec = self.fallback.embed([lead_of(doc)])[0]
+        return replace(f, fallback=np.asarray(vec, dtype=np.float32))
 
     def add_batch(self, docs: Sequence[ClusterDoc]) -> list[Membership]:
         """Place documents in order. Embedding one at a time costs no more CPU per 600-character lead
@@ -223,13 +248,19 @@ class OnlineClusterer:
 
     def _place(self, doc: ClusterDoc, f: DocFeatures) -> Membership:
         prof = profile_of_doc(f, self.df)
-        best = self._best(prof, self._candidates(f))
+        candidates = self._candidates(f)
+        best = self._best(prof, candidates)
         if self._wants_embedding(doc) and not self._settled(prof, best):
             f = replace(f, embedding=np.asarray(self._embed(doc), dtype=np.float32))
             self.state.features[f.doc_id] = f
             prof = profile_of_doc(f, self.df)
             candidates = self._candidates(f)  # now with the nearest event embeddings
             self._embed_events(candidates)
+            best = self._best(prof, candidates)
+        if not self._settled(prof, best) and self._bridges(doc, candidates):
+            f = self.state.features[f.doc_id] = self.with_fallback(doc, f)
+            prof = profile_of_doc(f, self.df)
+            self._fallback_events(prof, candidates)
             best = self._best(prof, candidates)
         if best is not None and best[0] >= self.threshold_for(prof, profile_of_event(best[2])):
             value, s, ev = best
@@ -238,8 +269,7 @@ class OnlineClusterer:
         else:
             ev = self._new_event()
             m = Membership(f.doc_id, ev.id, 1.0)
-            if f.embedding is None and self._reads(doc):
-                ev.lead = lead_of(doc)
+            ev.lead, ev.lead_lang = lead_of(doc), doc.text_lang
         self._profiles[f.doc_id] = prof
         self._attach(ev, f, m)
         return m
@@ -250,13 +280,43 @@ class OnlineClusterer:
         them: each event is embedded once, and only when such a report might belong to it (as EMM links
         per-language clusters)."""
         assert self.embedder is not None
-        bare = [ev for ev in candidates if ev.embedding is None and ev.lead]
+        bare = [
+            ev
+            for ev in candidates
+            if ev.embedding is None and ev.lead and (not ev.lead_lang or reads(self.embedder, ev.lead_lang))
+        ]
         if not bare:
             return
         self.embedded += len(bare)
         for ev, vec in zip(bare, self.embedder.embed([ev.lead for ev in bare]), strict=True):
-            ev.embedding, ev.lead = np.asarray(vec, dtype=np.float64), ""
+            ev.embedding = np.asarray(vec, dtype=np.float64)
             self._reindex(ev)
+
+    def _bridges(self, doc: ClusterDoc, candidates: Sequence[Event]) -> bool:
+        """Whether the second encoder reads this document: only it reads the language, or a candidate event
+        holds only its vectors (an event started by such a report)."""
+        if self._wants_fallback(doc):
+            return True
+        return (
+            self.policy.wants(doc)
+            and reads(self.fallback, doc.text_lang)
+            and any(ev.embedding is None and ev.fallback is not None for ev in candidates)
+        )
+
+    def _fallback_events(self, prof: Profile, candidates: Sequence[Event]) -> None:
+        """Embed, by the second encoder, the best candidate events by words that have no vector of it: a
+        report only it reads can then be compared with them (each event once, as EMM links per-language
+        clusters)."""
+        assert self.fallback is not None
+        ranked = sorted(
+            (ev for ev in candidates if ev.fallback is None and ev.lead),
+            key=lambda ev: -similarity(prof, profile_of_event(ev), self.weights, False).value,
+        )[:FALLBACK_EVENTS]
+        if not ranked:
+            return
+        self.embedded += len(ranked)
+        for ev, vec in zip(ranked, self.fallback.embed([ev.lead for ev in ranked]), strict=True):
+            ev.fallback = np.asarray(vec, dtype=np.float64)
 
     def _best(self, prof: Profile, candidates: Sequence[Event]) -> tuple[float, Score, Event] | None:
         """The best-scoring candidate event, with its score."""
@@ -311,7 +371,10 @@ class OnlineClusterer:
     def threshold_for(self, doc: Profile, ev: Profile) -> float:
         """The score from which this document joins this event: lower when they share no language and the
         embedding takes part (the lower threshold was measured with it; names alone are weaker evidence)."""
-        embedded = doc.embedding is not None and ev.embedding is not None and self.weights.embedding > 0
+        w = self.weights
+        embedded = (doc.embedding is not None and ev.embedding is not None and w.embedding > 0) or (
+            doc.fallback is not None and ev.fallback is not None and w.fallback > 0
+        )
         if embedded and doc.langs and ev.langs and not doc.langs & ev.langs:
             return min(self.threshold, self.cross_threshold)
         return self.threshold
@@ -352,16 +415,18 @@ class OnlineClusterer:
         they settle it (same language, score from `settle`), else with the embeddings."""
         pa, pb = profile_of_doc(a, self.df), profile_of_doc(b, self.df)
         if pa.langs & pb.langs:  # words settle only within a language
-            words = similarity(replace(pa, embedding=None), pb, self.weights)
+            words = similarity(replace(pa, embedding=None, fallback=None), pb, self.weights)
             if words.value >= self.settle:
                 return words
         return similarity(pa, pb, self.weights)
 
     def _candidates(self, f: DocFeatures) -> list[Event]:
-        keys = {k: v * self.df.idf(k) for k, v in (*f.names.items(), *f.terms.items())}
+        idf = self.df.idf
+        names = {k: v * idf(k) for k, v in f.names.items()}
+        keys = {**names, **{k: v * idf(k) for k, v in f.terms.items()}}
         emb = np.asarray(f.embedding, dtype=np.float32) if f.embedding is not None else None
         events = self.state.events
-        return [events[i] for i in self.index.candidates(keys, emb) if i in events]
+        return [events[i] for i in self.index.candidates(keys, emb, names) if i in events]
 
     def _new_event(self) -> Event:
         ev = Event(id=self.state.next_event_id)
@@ -389,7 +454,7 @@ class OnlineClusterer:
         if not ev.headline or (f.lang == "en" and ev.members and ev.members[0] == f.doc_id):
             ev.headline = f.title
         prof = self._profile(f.doc_id)
-        _accumulate(ev, prof.vectors, prof.embedding, +1)
+        _accumulate(ev, prof, +1)
         for y in f.years:
             ev.years[y] = ev.years.get(y, 0) + 1
         self._reindex(ev)
@@ -402,7 +467,7 @@ class OnlineClusterer:
         ev.members.remove(doc_id)
         ev.copies -= int(m.copy_of is not None)
         prof = self._profile(doc_id)
-        _accumulate(ev, prof.vectors, prof.embedding, -1)
+        _accumulate(ev, prof, -1)
         f = st.features[doc_id]
         for y in f.years:
             ev.years[y] = ev.years.get(y, 1) - 1
@@ -495,10 +560,9 @@ class OnlineClusterer:
         return self.state
 
 
-def _accumulate(
-    ev: Event, vectors: Mapping[str, Mapping[str, float]], embedding: np.ndarray | None, sign: int
-) -> None:
+def _accumulate(ev: Event, prof: Profile, sign: int) -> None:
     """Add (or remove) a document's weighted features to an event's sums, keeping the heaviest keys."""
+    vectors = prof.vectors
     for kind, target, cap in (
         ("terms", ev.terms, EVENT_KEYS),
         ("names", ev.names, EVENT_KEYS),
@@ -508,9 +572,12 @@ def _accumulate(
     ):
         _add_into(target, vectors[kind], sign, cap)
         ev.norms[kind] = norm(target)
-    if embedding is not None:
-        vec = np.asarray(embedding, dtype=np.float64) * sign
+    if prof.embedding is not None:
+        vec = prof.embedding * sign
         ev.embedding = vec if ev.embedding is None else ev.embedding + vec
+    if prof.fallback is not None:
+        vec = prof.fallback * sign
+        ev.fallback = vec if ev.fallback is None else ev.fallback + vec
 
 
 def _add_into(target: dict[str, float], src: Mapping[str, float], sign: int, cap: int) -> None:

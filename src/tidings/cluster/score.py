@@ -29,6 +29,10 @@ class Weights:
     conflict: float = 0.5  # penalty for main names missing on both sides (ECB+ on the ramped scale)
     embed_floor: float = 0.0  # the embedder's cosine for unrelated texts, rescaled to 0
     embed_ceiling: float = 1.0  # the embedder's cosine from which texts tell the same story, rescaled to 1
+    # the second encoder (languages the first cannot read): off until calibrated with one
+    fallback: float = 0.0
+    fallback_floor: float = 0.0
+    fallback_ceiling: float = 1.0
     # Cosine from which a lexical signal counts in full: shared words rise fast and then saturate
     # (SemEval dev tune half: gold similarity climbs to 0.7 by a terms cosine of 0.2-0.3, then flattens).
     terms_full: float = 0.3
@@ -70,6 +74,7 @@ class Profile:
     years: Mapping[str, int]
     size: int = 1  # documents summed
     langs: frozenset[str] = frozenset()  # languages the features were read in
+    fallback: np.ndarray | None = None  # the second encoder's vector (sum), float64
 
 
 def weigh(f: DocFeatures, df: DocFrequency) -> dict[str, dict[str, float]]:
@@ -99,6 +104,7 @@ def profile_of_doc(f: DocFeatures, df: DocFrequency) -> Profile:
         dict.fromkeys(f.years, 1),
         1,
         frozenset([f.lang]),
+        np.asarray(f.fallback, dtype=np.float64) if f.fallback is not None else None,
     )
 
 
@@ -120,6 +126,7 @@ def profile_of_event(ev: Event) -> Profile:
         ev.years,
         len(ev.members),
         frozenset(ev.text_langs),
+        ev.fallback,
     )
 
 
@@ -191,10 +198,11 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
     # words only match within a language: across languages the terms signal is absent, not zero
     same_lang = not doc.langs or not ev.langs or bool(doc.langs & ev.langs)
     embedded = w.embedding > 0 and doc.embedding is not None and ev.embedding is not None
+    second = w.fallback > 0 and doc.fallback is not None and ev.fallback is not None
     # Across languages without the encoder, names are the main evidence, and an event's name sums hold every
     # language's spellings (Putin, Poutine, Bayden), which dilute a cosine; there the names count by how much
     # of the document's names the event holds (its weights on the document's names only).
-    coverage = not same_lang and not embedded
+    coverage = not same_lang and not embedded and not second
     for kind, label, wt, full in (
         ("terms", "term", w.terms if same_lang else 0.0, w.terms_full),
         # across languages, English terms where both sides have some (a glossed report, English members)
@@ -227,6 +235,11 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
         parts["embedding"] = cos
         total += w.embedding * cos
         weight_sum += w.embedding
+    if second and doc.fallback is not None and ev.fallback is not None:
+        cos = ramp(_cos(doc.fallback, ev.fallback), w.fallback_floor, w.fallback_ceiling)
+        parts["fallback"] = cos
+        total += w.fallback * cos
+        weight_sum += w.fallback
     gap = time_gap_hours(doc, ev)
     value = (total / weight_sum if weight_sum else 0.0) - time_penalty(gap) - w.years * year_penalty(doc, ev)
     # across languages names differ by more than absence (German capitalises nouns, transliterations vary),

@@ -59,7 +59,11 @@ class Event:
     norms: dict[str, float] = field(default_factory=dict)  # of the five sums above
     years: dict[str, int] = field(default_factory=dict)  # years members mention, with counts
     embedding: np.ndarray | None = None  # sum of member embeddings (float64; lists in older states)
-    lead: str = ""  # its first report's title and lead while the event has no embedding, to embed on demand
+    # its first report's title and lead and their language, to embed on demand (by the first encoder while
+    # the event has no vector of it, by the second when a report only that one reads meets the event)
+    lead: str = ""
+    lead_lang: str = ""  # empty in states saved before session 6, whose leads the first encoder read
+    fallback: np.ndarray | None = None  # sum of the second encoder's vectors (float64)
     published: list[datetime] = field(default_factory=list)  # member dates, for growth
 
     @property

@@ -13,7 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder
+from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder, fallback_embedder
+from tidings.cluster.embed import reads
 from tidings.cluster.online import EmbedPolicy, calibrated
 from tidings.cluster.score import Weights, profile_of_doc
 from tidings.dedup import CopyIndex
@@ -126,7 +127,7 @@ def _tune(
     if settle is not None:
         clusterer.settle = settle
     if weights is not None:
-        clusterer.weights = calibrated(weights, clusterer.embedder)
+        clusterer.weights = calibrated(weights, clusterer.embedder, clusterer.fallback)
     if threshold is not None:
         clusterer.threshold = threshold
 
@@ -152,6 +153,7 @@ def cluster_file(
             "db": os.path.join(tmp, "eval.db"),
             "cluster_embed": embed or user.cluster_embed,
             "cluster_embedder": embedder or user.cluster_embedder,
+            "cluster_fallback": user.cluster_fallback,
         }
         settings = load_settings(chosen, env={"TIDINGS_CONFIG": "/nonexistent"})
         store = open_store(settings.database_url)
@@ -213,18 +215,21 @@ def pair_scores(
     embed: str | None = None,
     settle: float | None = None,
     embedder: str | None = None,
+    fallback: str | None = None,
 ) -> list[tuple[dict[str, Any], float, bool]]:
     """For each pair: the row, the clusterer's similarity and its same-event decision (the user's
-    embedding policy and encoder unless given), on the articles as the translation stage leaves them."""
+    embedding policy and encoders unless given), on the articles as the translation stage leaves them."""
     user = load_settings()
     arts = translated(read_jsonl(articles_path), configured_router(user))
     policy = EmbedPolicy(embed or user.cluster_embed)
-    model = default_embedder(embedder or user.cluster_embedder) if policy.mode != "never" else None
-    clusterer = OnlineClusterer(embedder=model, policy=policy)
+    name = embedder or user.cluster_embedder
+    model = default_embedder(name) if policy.mode != "never" else None
+    second = fallback_embedder(fallback or user.cluster_fallback, name) if model is not None else None
+    clusterer = OnlineClusterer(embedder=model, policy=policy, fallback=second)
     if settle is not None:
         clusterer.settle = settle
     if weights is not None:
-        clusterer.weights = calibrated(weights, clusterer.embedder)
+        clusterer.weights = calibrated(weights, clusterer.embedder, clusterer.fallback)
     feats = {}
     for aid, doc in arts.items():
         feats[aid] = clusterer.features(doc)
@@ -235,6 +240,12 @@ def pair_scores(
         a, b = feats.get(str(row["id1"])), feats.get(str(row["id2"]))
         if a is None or b is None:
             continue
+        if (a.fallback is None) != (b.fallback is None) and second is not None:
+            # one side only the second encoder reads: the other is read by it too, as an event is on demand
+            bare = a if a.fallback is None else b
+            if reads(second, bare.lang):
+                feats[bare.doc_id] = bare = clusterer.with_fallback(arts[bare.doc_id], bare)
+                a, b = feats[str(row["id1"])], feats[str(row["id2"])]
         s = clusterer.pair_score(a, b).value
         joins = s >= clusterer.threshold_for(profile_of_doc(a, clusterer.df), profile_of_doc(b, clusterer.df))
         out.append((row, s, joins))
