@@ -25,7 +25,7 @@ from tidings.cluster import (
     extract,
     fallback_embedder,
 )
-from tidings.cluster.features import _stem, fold, names_of, numbers_of, terms_of, years_of
+from tidings.cluster.features import _stem, fold, lead_of, names_of, numbers_of, terms_of, years_of
 from tidings.cluster.index import QUERY_KEYS, CandidateIndex
 from tidings.cluster.online import FALLBACK_EVENTS, MERGE_EVERY
 from tidings.cluster.passes import (
@@ -244,17 +244,42 @@ def test_reports_only_the_second_encoder_reads_join_their_event_through_it() -> 
     assert len(e5.texts) <= 2 + FALLBACK_EVENTS  # the summit's e5 vector is kept, not made again
 
 
-def test_an_event_only_the_second_encoder_read_is_met_through_it() -> None:
+def test_an_event_only_the_second_encoder_reads_is_met_through_it() -> None:
     docs = sample_reports()
     e5 = CountingEmbedder(E5Embedder())
     c = OnlineClusterer(embedder=default_embedder(), policy=EmbedPolicy("always"), fallback=e5)
-    c.add(docs["sample-vi-1"])  # first: an event with an e5 vector only
-    assert c.event_of("sample-vi-1").embedding is None and c.event_of("sample-vi-1").fallback is not None
-    m = c.add(docs["sample-it-1"])  # read by USE, and by e5 to meet the Vietnamese report's event
+    c.add(docs["sample-vi-1"])  # first, so nothing to compare with: not read yet
+    assert c.event_of("sample-vi-1").embedding is None and e5.texts == []
+    m = c.add(docs["sample-it-1"])  # read by USE, and by e5 with the Vietnamese event's lead, to meet it
     assert m.event_id == c.event_of("sample-vi-1").id and c.state.features["sample-it-1"].fallback is not None
+    assert e5.texts[1].startswith(docs["sample-vi-1"].title)
     fire = ClusterDoc(id="fire", lang="en", title="Wildfire near Athens", text="Thousands fled a wildfire.")
     c.add(fire)  # no candidate holds e5 vectors only: not read by e5
     assert c.state.features["fire"].fallback is None and len(e5.texts) == 2
+
+
+def test_deferred_reports_are_placed_by_words_then_read_when_the_caller_has_time() -> None:
+    docs = sample_reports()
+    e5 = CountingEmbedder(E5Embedder())
+    c = OnlineClusterer(embedder=default_embedder(), fallback=e5, defer_fallback=True)
+    c.add_batch([docs[d] for d in ("sample-it-1", "sample-pt-1", "sample-ru-1")])
+    summit = c.event_of("sample-it-1").id
+    vi = docs["sample-vi-1"]
+    uk = ClusterDoc(
+        id="uk-1",
+        lang="uk",
+        title="Путін і Байден провели переговори в Женеві",
+        text="Президент Росії Володимир Путін і президент США Джо Байден 16 червня провели переговори в"
+        " Женеві. Зустріч тривала майже чотири години. Сторони домовилися повернути послів.",
+    )
+    placed = c.add_batch([vi, uk])  # USE reads neither: placed by words alone, at once ...
+    assert placed[0].event_id != summit and c.event_of(vi.id).id == placed[0].event_id
+    assert pickle.loads(pickle.dumps(c.export())).unread == [(vi.id, lead_of(vi)), (uk.id, lead_of(uk))]
+    assert c.catch_up(1) == 1  # ... then read by e5, when the caller has time, and moved
+    assert c.event_of(vi.id).id == summit and c.drain_moved() == [(vi.id, placed[0].event_id)]
+    assert c.catch_up() == 1 and c.catch_up() == 0
+    assert c.event_of(uk.id).id == summit
+    assert all(c.state.features[d].fallback is not None for d in (vi.id, uk.id))
 
 
 def test_fallback_setting_picks_a_second_encoder_only_beside_another() -> None:

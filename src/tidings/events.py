@@ -118,6 +118,7 @@ class EventStage:
                 embedder=None if policy.mode == "never" else embedder,
                 policy=policy,
                 fallback=fallback,
+                defer_fallback=True,
             )
         return self._clusterer
 
@@ -134,6 +135,9 @@ class EventStage:
             report.placed += len(placed)
             report.copies += sum(1 for m in placed if m.copy_of is not None)
             report.events_touched |= self._sync_placed(placed, report)
+        # reports placed by words while awaiting the second encoder, read now that every article is placed
+        if self.clusterer.catch_up():
+            report.events_touched |= self._sync_placed([], report)
         # the events this run grew, merged with those they grew together with (the pass also runs every
         # MERGE_EVERY arrivals inside the clusterer)
         if report.placed and self.clusterer.merge_grown():

@@ -126,10 +126,15 @@ class OnlineClusterer:
         member_weight: float = MEMBER_WEIGHT,
         settle: float = SETTLE_THRESHOLD,
         fallback: Embedder | None = None,
+        defer_fallback: bool = False,
     ) -> None:
         self.state = state or ClusterState()
         self.embedder = embedder
         self.fallback = fallback  # for languages the first encoder cannot read
+        # placed by words at once and read by it when the caller calls `catch_up` (the event stage: when every
+        # waiting article is placed), not while placing: a feed's batch of 16 Vietnamese articles would
+        # otherwise be held for 5-15 s
+        self.defer_fallback = defer_fallback
         self.policy = policy
         self.weights = calibrated(weights, embedder, fallback)
         self.threshold = threshold
@@ -143,6 +148,7 @@ class OnlineClusterer:
         self.index = CandidateIndex(embedder.dim if embedder else None)
         # (arrival, doc id) placed but not yet refined; saved with the state so a restart skips none
         self._recent: deque[tuple[int, str]] = deque(getattr(self.state, "pending", []))
+        self._unread: deque[tuple[str, str]] = deque(getattr(self.state, "unread", []))
         self.moved: list[tuple[str, int]] = []  # (doc id, event it left) moved by the passes, for the store
         self._grown: set[int] = set()  # events given members since the last merge pass
         self.embedded = 0  # texts sent to the encoder (documents and events embedded on demand)
@@ -258,10 +264,13 @@ class OnlineClusterer:
             self._embed_events(candidates)
             best = self._best(prof, candidates)
         if not self._settled(prof, best) and self._bridges(doc, candidates):
-            f = self.state.features[f.doc_id] = self.with_fallback(doc, f)
-            prof = profile_of_doc(f, self.df)
-            self._fallback_events(prof, candidates)
-            best = self._best(prof, candidates)
+            if self.defer_fallback:
+                self._unread.append((f.doc_id, lead_of(doc)))
+            else:
+                f = self.state.features[f.doc_id] = self.with_fallback(doc, f)
+                prof = profile_of_doc(f, self.df)
+                self._fallback_events(prof, candidates)
+                best = self._best(prof, candidates)
         if best is not None and best[0] >= self.threshold_for(prof, profile_of_event(best[2])):
             value, s, ev = best
             s = similarity(prof, profile_of_event(ev), self.weights)  # again, with the explanation
@@ -280,11 +289,7 @@ class OnlineClusterer:
         them: each event is embedded once, and only when such a report might belong to it (as EMM links
         per-language clusters)."""
         assert self.embedder is not None
-        bare = [
-            ev
-            for ev in candidates
-            if ev.embedding is None and ev.lead and (not ev.lead_lang or reads(self.embedder, ev.lead_lang))
-        ]
+        bare = [ev for ev in candidates if ev.embedding is None and ev.lead and self._first_reads(ev)]
         if not bare:
             return
         self.embedded += len(bare)
@@ -293,15 +298,46 @@ class OnlineClusterer:
             self._reindex(ev)
 
     def _bridges(self, doc: ClusterDoc, candidates: Sequence[Event]) -> bool:
-        """Whether the second encoder reads this document: only it reads the language, or a candidate event
-        holds only its vectors (an event started by such a report)."""
+        """Whether the second encoder reads this document: only it reads the language and there is an event
+        to compare with (a new story's event is read on demand, from its lead, if a report comes to it), or a
+        candidate event is one only it reads (started by such a report)."""
         if self._wants_fallback(doc):
-            return True
+            return bool(candidates)
         return (
             self.policy.wants(doc)
             and reads(self.fallback, doc.text_lang)
-            and any(ev.embedding is None and ev.fallback is not None for ev in candidates)
+            and any(ev.embedding is None and not self._first_reads(ev) for ev in candidates)
         )
+
+    def _first_reads(self, ev: Event) -> bool:
+        """Whether the first encoder reads an event's first report (states before session 6: it did)."""
+        return not ev.lead_lang or reads(self.embedder, ev.lead_lang)
+
+    def catch_up(self, limit: int | None = None) -> int:
+        """Read the reports placed by words while awaiting the second encoder (`limit` of them, all when
+        None), oldest first, and move each where it now belongs (as the re-placement pass would); how many
+        were read."""
+        from tidings.cluster.refine import movable, replace_doc  # refine uses this module's clusterer
+
+        done = 0
+        while self._unread and (limit is None or done < limit):
+            doc_id, lead = self._unread.popleft()
+            f = self.state.features.get(doc_id)
+            if f is None or f.fallback is not None or self.fallback is None:
+                continue  # retired meanwhile, or read already
+            done += 1
+            self.embedded += 1
+            vec = np.asarray(self.fallback.embed([lead])[0], dtype=np.float32)
+            f = self.state.features[doc_id] = replace(f, fallback=vec)
+            # the weights it was added to its event with stay (a move takes those out), with the new vector
+            wide = vec.astype(np.float64)
+            prof = self._profiles[doc_id] = replace(self._profile(doc_id), fallback=wide)
+            own = self.event_of(doc_id)
+            own.fallback = wide if own.fallback is None else own.fallback + wide
+            self._fallback_events(prof, self._candidates(f))
+            if movable(self, doc_id):
+                replace_doc(self, doc_id)
+        return done
 
     def _fallback_events(self, prof: Profile, candidates: Sequence[Event]) -> None:
         """Embed, by the second encoder, the best candidate events by words that have no vector of it: a
@@ -557,6 +593,7 @@ class OnlineClusterer:
         self.state.df_counts, self.state.df_docs = self.df.counts, self.df.n_docs
         self.state.copies = self.copies.export()
         self.state.pending = list(self._recent)
+        self.state.unread = list(self._unread)
         return self.state
 
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from tidings.cluster.online import OnlineClusterer
 
 
-def _movable(c: OnlineClusterer, doc_id: str) -> bool:
+def movable(c: OnlineClusterer, doc_id: str) -> bool:
     """Whether the pass may move a document: not pinned, not a copy, not an origin, not user-linked."""
     m = c.state.memberships.get(doc_id)
     if m is None or m.pinned or m.copy_of is not None:
@@ -59,4 +59,4 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
 
 def refine(c: OnlineClusterer, doc_ids: Sequence[str]) -> int:
     """Re-place each movable document once, oldest first; how many moved."""
-    return sum(replace_doc(c, d) for d in doc_ids if d in c.state.memberships and _movable(c, d))
+    return sum(replace_doc(c, d) for d in doc_ids if d in c.state.memberships and movable(c, d))

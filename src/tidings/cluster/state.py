@@ -104,5 +104,7 @@ class ClusterState:
     copies: CopyIndexState = field(default_factory=CopyIndexState)
     retired: list[int] = field(default_factory=list)  # events that left the active set, for the store
     pending: list[tuple[int, str]] = field(default_factory=list)  # (arrival, doc id) awaiting re-placement
+    # (doc id, lead) placed by words, awaiting the second encoder (OnlineClusterer.catch_up)
+    unread: list[tuple[str, str]] = field(default_factory=list)
     # the sentence encoder whose vectors it holds: two models' vectors do not compare
     embedder: str = "use"
