@@ -48,6 +48,18 @@ def test_console_script_runs_and_reports_usage_errors(tmp_path: Path) -> None:
     assert done.returncode == 2 and "no article 42" in done.stderr
 
 
+def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("tidings")
+    # `tidings stats | head -0`: the pipe is closed before the command writes
+    with subprocess.Popen(
+        [str(exe), "--db", str(tmp_path / "x.db"), "stats"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()
+        err = run.stderr.read().decode()
+        assert run.wait(timeout=60) == 141 and "Traceback" not in err and "Broken pipe" not in err
+
+
 def test_bench_cluster_streams_a_jsonl_file_and_counts_what_it_embeds(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +13,7 @@ from tidings.errors import ConfigError, TidingsError
 from tidings.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command a closed pipe stopped (128 + SIGPIPE)
 
 
 def _dump(obj: Any) -> str:
@@ -494,6 +496,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`tidings events list | head`): stop quietly, as a pipe does, and point
+        # stdout at /dev/null so that the flush at exit cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":
