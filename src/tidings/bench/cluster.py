@@ -158,9 +158,9 @@ def measure(
     embedder = default_embedder(embedder_name) if policy != "never" else None
     fallback = fallback_embedder(fallback_name, embedder_name) if embedder is not None else None
     c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy), fallback=fallback, defer_fallback=True)
-    for model in (embedder, fallback):
-        if model is not None:  # models load once per process, not per batch: not a placement's wait
-            model.embed(["warm-up"])
+    if embedder is not None:
+        embedder.embed(["warm-up"])  # the model loads once per process, not per batch: not a placement's wait
+    # the second encoder loads at its first read, as in the service: only where a report needs it
     if settle is not None:
         c.settle = settle
     cpu0, wall0 = time.process_time(), time.perf_counter()
