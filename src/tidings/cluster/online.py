@@ -203,10 +203,12 @@ class OnlineClusterer:
 
     def with_fallback(self, doc: ClusterDoc, f: DocFeatures) -> DocFeatures:
         """The features with the second encoder's vector of the document's lead."""
+        return replace(f, fallback=self._read_second(lead_of(doc)))
+
+    def _read_second(self, lead: str) -> np.ndarray:
         assert self.fallback is not None
         self.embedded += 1
-        vec = self.fallback.embed([lead_of(doc)])[0]
-        return replace(f, fallback=np.asarray(vec, dtype=np.float32))
+        return np.asarray(self.fallback.embed([lead])[0], dtype=np.float32)
 
     def add_batch(self, docs: Sequence[ClusterDoc]) -> list[Membership]:
         """Place documents in order. Embedding one at a time costs no more CPU per 600-character lead
@@ -326,8 +328,7 @@ class OnlineClusterer:
             if f is None or f.fallback is not None or self.fallback is None:
                 continue  # retired meanwhile, or read already
             done += 1
-            self.embedded += 1
-            vec = np.asarray(self.fallback.embed([lead])[0], dtype=np.float32)
+            vec = self._read_second(lead)
             f = self.state.features[doc_id] = replace(f, fallback=vec)
             # the weights it was added to its event with stay (a move takes those out), with the new vector
             wide = vec.astype(np.float64)
