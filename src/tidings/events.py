@@ -118,7 +118,6 @@ class EventStage:
                 embedder=None if policy.mode == "never" else embedder,
                 policy=policy,
                 fallback=fallback,
-                defer_fallback=True,
             )
         return self._clusterer
 

@@ -157,7 +157,7 @@ def measure(
     first `n` of `docs`."""
     embedder = default_embedder(embedder_name) if policy != "never" else None
     fallback = fallback_embedder(fallback_name, embedder_name) if embedder is not None else None
-    c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy), fallback=fallback, defer_fallback=True)
+    c = OnlineClusterer(embedder=embedder, policy=EmbedPolicy(policy), fallback=fallback)
     if embedder is not None:
         embedder.embed(["warm-up"])  # the model loads once per process, not per batch: not a placement's wait
     # the second encoder loads at its first read, as in the service: only where a report needs it

@@ -126,15 +126,13 @@ class OnlineClusterer:
         member_weight: float = MEMBER_WEIGHT,
         settle: float = SETTLE_THRESHOLD,
         fallback: Embedder | None = None,
-        defer_fallback: bool = False,
     ) -> None:
         self.state = state or ClusterState()
         self.embedder = embedder
-        self.fallback = fallback  # for languages the first encoder cannot read
-        # placed by words at once and read by it when the caller calls `catch_up` (the event stage: when every
-        # waiting article is placed), not while placing: a feed's batch of 16 Vietnamese articles would
-        # otherwise be held for 5-15 s
-        self.defer_fallback = defer_fallback
+        # for languages the first encoder cannot read; what only it reads is placed by words at once and read
+        # by it when the caller calls `catch_up` (the event stage: once every waiting article is placed), not
+        # while placing: a feed's batch of 16 Vietnamese articles would otherwise be held for 5-15 s
+        self.fallback = fallback
         self.policy = policy
         self.weights = calibrated(weights, embedder, fallback)
         self.threshold = threshold
@@ -266,13 +264,7 @@ class OnlineClusterer:
             self._embed_events(candidates)
             best = self._best(prof, candidates)
         if not self._settled(prof, best) and self._bridges(doc, candidates):
-            if self.defer_fallback:
-                self._unread.append((f.doc_id, lead_of(doc)))
-            else:
-                f = self.state.features[f.doc_id] = self.with_fallback(doc, f)
-                prof = profile_of_doc(f, self.df)
-                self._fallback_events(prof, candidates)
-                best = self._best(prof, candidates)
+            self._unread.append((f.doc_id, lead_of(doc)))  # for `catch_up`
         if best is not None and best[0] >= self.threshold_for(prof, profile_of_event(best[2])):
             value, s, ev = best
             s = similarity(prof, profile_of_event(ev), self.weights)  # again, with the explanation
@@ -334,8 +326,11 @@ class OnlineClusterer:
             wide = vec.astype(np.float64)
             prof = self._profiles[doc_id] = replace(self._profile(doc_id), fallback=wide)
             own = self.event_of(doc_id)
+            # its own event too, unless the report started it (that lead is the one just read)
+            self._fallback_events(
+                prof, [ev for ev in self._candidates(f) if ev is not own or own.lead != lead]
+            )
             own.fallback = wide if own.fallback is None else own.fallback + wide
-            self._fallback_events(prof, self._candidates(f))
             if movable(self, doc_id):
                 replace_doc(self, doc_id)
         return done
