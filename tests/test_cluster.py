@@ -18,6 +18,7 @@ import pytest
 
 from tidings.cluster import (
     ClusterDoc,
+    ClusterState,
     E5Embedder,
     EmbedPolicy,
     OnlineClusterer,
@@ -27,7 +28,7 @@ from tidings.cluster import (
 )
 from tidings.cluster.features import _stem, fold, lead_of, names_of, numbers_of, terms_of, years_of
 from tidings.cluster.index import QUERY_KEYS, CandidateIndex
-from tidings.cluster.online import FALLBACK_EVENTS, MERGE_EVERY
+from tidings.cluster.online import FALLBACK_EVENTS, MAX_UNREAD, MERGE_EVERY
 from tidings.cluster.passes import (
     MERGE_THRESHOLD,
     grew_together,
@@ -292,6 +293,12 @@ def test_deferred_reports_are_placed_by_words_then_read_when_the_caller_has_time
     assert c.catch_up() == 1 and c.catch_up() == 0
     assert c.event_of(uk.id).id == summit
     assert all(c.state.features[d].fallback is not None for d in (vi.id, uk.id))
+
+
+def test_the_queue_for_the_second_encoder_is_bounded() -> None:
+    waiting = [(f"vi-{i}", "lead") for i in range(MAX_UNREAD + 3)]
+    c = OnlineClusterer(ClusterState(unread=waiting))  # as a state saved mid-import would hold
+    assert c.export().unread == waiting[3:]  # the oldest stay where their words placed them
 
 
 def test_fallback_setting_picks_a_second_encoder_only_beside_another() -> None:

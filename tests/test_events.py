@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tidings import events as events_module
 from tidings.cli import main
 from tidings.errors import ConfigError
 from tidings.events import EventStage, cluster_doc
@@ -177,3 +178,20 @@ def test_events_the_merge_pass_joins_are_stored(store: Store, settings: Settings
     assert _event_of(store, ids[2]) == _event_of(store, ids[0])
     with store.read() as conn:
         assert len(event_rows.active_ids(conn)) == 2  # the quake and the vote; the emptied event is gone
+
+
+def test_reads_a_run_leaves_over_wait_for_the_periodic_pass(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(events_module, "CATCH_UP_PER_RUN", 0)  # a bulk import's run reads none of them
+    pipeline = Pipeline(store, settings)
+    report = pipeline.ingest([str(SAMPLE)])
+    seed = next(o for o in report.outcomes if o.locator.endswith(Path(SEEDS[0]).name))
+    summit = _event_of(store, seed.article_id)  # type: ignore[union-attr]
+    conn = sqlite3.connect(store.url.removeprefix("sqlite:///"))
+    (vi,) = conn.execute("SELECT id FROM articles WHERE language = 'vi'").fetchone()
+    assert _event_of(store, vi) != summit  # placed by words, stored, and queued for e5
+    assert [d for d, _ in pipeline.events.clusterer.export().unread] == [str(vi)]
+    monkeypatch.setattr(events_module, "CATCH_UP_PER_RUN", 1)
+    pipeline.events.recluster()
+    assert _event_of(store, vi) == summit and pipeline.events.clusterer.export().unread == []

@@ -71,6 +71,8 @@ SETTLE_THRESHOLD = 0.95
 # the best by words, where such a report's event is found by its names (Biden, Geneva), so one report
 # waits at most for three texts. Each event is embedded once.
 FALLBACK_EVENTS = 2
+# Reports awaiting the second encoder kept at most; past this the oldest stay where their words placed them.
+MAX_UNREAD = 5000
 
 
 # Which articles get a sentence embedding (setting cluster_embed; docs/eval-cluster.md weighs them).
@@ -146,7 +148,7 @@ class OnlineClusterer:
         self.index = CandidateIndex(embedder.dim if embedder else None)
         # (arrival, doc id) placed but not yet refined; saved with the state so a restart skips none
         self._recent: deque[tuple[int, str]] = deque(getattr(self.state, "pending", []))
-        self._unread: deque[tuple[str, str]] = deque(getattr(self.state, "unread", []))
+        self._unread: deque[tuple[str, str]] = deque(getattr(self.state, "unread", []), maxlen=MAX_UNREAD)
         self.moved: list[tuple[str, int]] = []  # (doc id, event it left) moved by the passes, for the store
         self._grown: set[int] = set()  # events given members since the last merge pass
         self.embedded = 0  # texts sent to the encoder (documents and events embedded on demand)
