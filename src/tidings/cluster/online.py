@@ -297,13 +297,11 @@ class OnlineClusterer:
         """Whether the second encoder reads this document: only it reads the language and there is an event
         to compare with (a new story's event is read on demand, from its lead, if a report comes to it), or a
         candidate event is one only it reads (started by such a report)."""
-        if self._wants_fallback(doc):
+        if not (self.policy.wants(doc) and reads(self.fallback, doc.text_lang)):
+            return False
+        if not self._reads(doc):
             return bool(candidates)
-        return (
-            self.policy.wants(doc)
-            and reads(self.fallback, doc.text_lang)
-            and any(ev.embedding is None and not self._first_reads(ev) for ev in candidates)
-        )
+        return any(ev.embedding is None and not self._first_reads(ev) for ev in candidates)
 
     def _first_reads(self, ev: Event) -> bool:
         """Whether the first encoder reads an event's first report (states before session 6: it did)."""
