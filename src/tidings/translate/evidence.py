@@ -227,9 +227,9 @@ class EvidenceMatcher:
         """Each sentence with its best English candidate ("evidence") or nothing ("none")."""
         if tgt != "en":
             raise TranslationError(f"evidence is English only, not {tgt}", where="evidence")
-        if self._vectors is None:
-            self._vectors = self.embedder.embed([c.text for c in self.candidates])
         texts = [c.text for c in self.candidates]
+        if self._vectors is None:
+            self._vectors = self.embedder.embed(texts)
         allowed = carrying(sentences, texts, src)
         best, scores, second = best_matches(self.embedder.embed(list(sentences)), self._vectors, allowed)
         shown = accepted(scores, second, self.threshold, self.margin)
