@@ -56,6 +56,10 @@ def test_looks_english() -> None:
     assert not guards.looks_english("El ministro dijo que el plan estaría listo en primavera.")
     assert not guards.looks_english("Der Minister sagte, der Plan sei im Frühjahr fertig.")
     assert not guards.looks_english("The end.")  # too short to tell
+    # titles that reach the share of English words on words English shares with their language
+    assert not guards.looks_english("Hochwasser in Bayern: Hunderte Menschen in Sicherheit gebracht")
+    assert not guards.looks_english("60 Corona-Neuinfektionen an nur einem Tag in Wien")
+    assert guards.looks_english("Floods in Bavaria: hundreds of people taken to safety")
 
 
 def test_english_detection_on_sample_sentences() -> None:

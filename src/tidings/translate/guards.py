@@ -256,7 +256,13 @@ def looks_english(sentence: str) -> bool:
     words = [w.lower() for w in _WORD.findall(sentence)]
     if len(words) < ENGLISH_MIN_WORDS or not all(w.isascii() for w in words):
         return False
-    return sum(w in _ENGLISH for w in words) / len(words) >= ENGLISH_SHARE
+    if sum(w in _ENGLISH for w in words) / len(words) < ENGLISH_SHARE:
+        return False
+    # A short title can pass on words English shares with its language ("Hochwasser in Bayern: Hunderte
+    # Menschen in Sicherheit gebracht" is 2 of 8): the language detector has the last word.
+    from tidings.language import get_detector  # lazy: the model loads only when a sentence gets this far
+
+    return get_detector().detect(sentence).code in ("en", None)
 
 
 def check(source: str, output: str, src: str, tgt: str = "en") -> Quality:
