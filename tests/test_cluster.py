@@ -358,6 +358,34 @@ def test_seeds_land_in_one_event_with_their_original_languages() -> None:
     assert a.id == b.id and sorted(a.languages) == ["es", "vi"]
 
 
+def test_headline_is_english_when_a_member_is_and_a_split_describes_the_event_anew() -> None:
+    c = lexical()
+    docs = {d.id: replace(d, source=d.id.upper()) for d in rows()}
+    c.add(docs["q3"])  # a German report starts the event: its title is all there is
+    ev = c.event_of("q3")
+    assert (ev.headline, ev.headline_kind) == (docs["q3"].title, "original")
+    c.add(docs["r1"])
+    move(c, "r1", ev.id)  # an English report joins: English readers get its title
+    assert (ev.headline, ev.headline_kind, ev.languages) == (docs["r1"].title, "", ["de", "en"])
+    c.add(docs["q1"])
+    move(c, "q1", ev.id)  # a later English report does not replace the first
+    assert ev.headline == docs["r1"].title
+    out = c.state.events[split(c, ev.id, ["r1"])]
+    assert ev.headline == docs["q1"].title and out.headline == docs["r1"].title
+    assert ev.sources == ["Q3", "Q1"] and out.sources == ["R1"] and out.languages == ["en"]
+    split(c, ev.id, ["q1"])  # the report that left takes its language, source and title with it
+    assert (ev.headline, ev.headline_kind) == (docs["q3"].title, "original")
+    assert (ev.languages, ev.text_langs, ev.sources) == (["de"], ["de"], ["Q3"])
+    move(c, "q1", ev.id)
+    saved = copy.deepcopy(c.export())  # as states saved before session 7 load: the first member's title
+    for old in saved.events.values():
+        del old.__dict__["headline_doc"], old.__dict__["headline_kind"]
+        old.headline = "the first member's title"
+    assert (
+        OnlineClusterer(saved, policy=EmbedPolicy("never")).state.events[ev.id].headline == docs["q1"].title
+    )
+
+
 def test_time_counts_against_and_events_age_out() -> None:
     c = lexical()
     d = rows()[3]

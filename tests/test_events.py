@@ -69,6 +69,20 @@ def test_corrections_survive_reload_and_reclustering(store: Store, settings: Set
     assert kinds == ["split", "move"]
 
 
+def test_a_move_describes_and_briefs_both_events_anew(store: Store, settings: Settings) -> None:
+    report = Pipeline(store, settings, translate=False).ingest([*SEEDS, OTHER])
+    ids = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
+    seeds_event, other_event = _event_of(store, ids[0]), _event_of(store, ids[2])
+    EventStage(store, settings).correct("move", article=ids[1], event=other_event)
+    with store.read() as conn:
+        left, joined = event_rows.get(conn, seeds_event), event_rows.get(conn, other_event)
+    assert left["languages"] == ["vi"] and sorted(joined["languages"]) == ["en", "es"]
+    # the brief of the event the report left no longer quotes it
+    assert left["brief"]["coverage"]["articles"] == 1
+    quoted = {s["article_id"] for g in left["brief"]["claims"] for s in g["statements"]}
+    assert quoted == {ids[0]}
+
+
 def test_events_cli_and_compare(
     capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,6 +28,21 @@ def test_migrations_are_idempotent(settings: Settings, db_path: Path) -> None:
     assert rows[0] == len(MIGRATIONS)
 
 
+def test_a_version_3_database_gains_headline_kinds(settings: Settings, db_path: Path) -> None:
+    open_store(settings.database_url).close()
+    db = sqlite3.connect(db_path)  # back to what version 3 wrote: events without headline_kind
+    db.execute("ALTER TABLE events DROP COLUMN headline_kind")
+    db.execute("DELETE FROM schema_version WHERE version > 3")
+    db.execute(
+        "INSERT INTO events (id, headline, languages, countries, sources, article_count,"
+        " independent_count, copy_count, growth_24h, active, updated_at)"
+        " VALUES (1, 'Old', '[]', '[]', '[]', 1, 1, 0, 0, 1, '2025')"
+    )
+    db.commit()
+    assert open_store(settings.database_url).version == len(MIGRATIONS)
+    assert db.execute("SELECT headline, headline_kind FROM events").fetchall() == [("Old", "")]
+
+
 def test_insert_get_search_and_revise(store: Store) -> None:
     raw = RawDocument(locator="a.txt", content=b"x", kind="text")
     with store.write() as conn:

@@ -156,3 +156,25 @@ def test_lists_never_show_a_gloss_as_an_english_title(tmp_path: Path) -> None:
     assert all(m["title_en"] is None for m in members), (
         "a gloss is labelled on its page, never listed as a title"
     )
+
+
+def test_an_event_read_only_through_a_gloss_has_a_labelled_english_headline(tmp_path: Path) -> None:
+    from tidings.pipeline import Pipeline
+    from tidings.store import open_store
+
+    from .conftest import SAMPLE
+
+    settings = web_settings(tmp_path)
+    store = open_store(settings.database_url)
+    Pipeline(store, settings).ingest([str(SAMPLE / "feeds" / "nachrichten-de.atom")])  # German: glossed
+    with store.read() as conn:
+        floods = next(e for e in event_rows.list_events(conn) if "Bavaria" in e["headline"])
+    assert floods["headline_kind"] == "gloss" and floods["headline"].isascii()
+    with serve(create_app(settings, store)) as base:
+        front, page = get(base, "/"), get(base, f"/events/{floods['id']}")
+        feed = httpx.get(base + "/feeds/front.atom").text
+    label = '<span class="tag gloss" title="word by word, not a translation">gloss</span>'
+    assert f"{floods['headline']} {label}</a></h2>" in front
+    assert f"<h1>{floods['headline']} {label}</h1>" in page and f"{floods['headline']} (gloss)" in page
+    assert f"{floods['headline']} (gloss)" in feed
+    store.close()

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tidings.errors import ConfigError, TidingsError
+from tidings.models import headline_text
 from tidings.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
@@ -134,7 +135,7 @@ def _events_stage(args: argparse.Namespace) -> Any:
 
 
 def _print_event(event: dict[str, Any]) -> None:
-    print(f"event {event['id']}: {event['headline']}")
+    print(f"event {event['id']}: {headline_text(event)}")
     langs = ", ".join(event["languages"])
     print(
         f"  {event['independent_count']} independent reports, {event['copy_count']} copies, languages {langs}"
@@ -166,7 +167,7 @@ def cmd_events(args: argparse.Namespace) -> int:
             print(_dump(rows))
         for row in rows if not args.json else []:
             langs = ",".join(row["languages"])
-            print(f"{row['id']:>6} {row['article_count']:>4} art. {langs:<15} {row['headline'][:70]}")
+            print(f"{row['id']:>6} {row['article_count']:>4} art. {langs:<15} {headline_text(row)[:70]}")
         return EXIT_OK
     if args.action == "show":
         with stage.store.read() as conn:

@@ -214,7 +214,9 @@ class EventStage:
         """A user's correction (move, merge, split), applied, recorded, and respected from now on."""
         c = self.clusterer
         result: int | None = None
+        moved: set[int] = set()
         if kind == "move":
+            moved = {c.event_of(str(payload["article"])).id, int(payload["event"])}  # left and joined
             passes.move(c, str(payload["article"]), int(payload["event"]))
         elif kind == "merge":
             passes.merge(c, int(payload["into"]), int(payload["other"]))
@@ -225,7 +227,7 @@ class EventStage:
         with self.store.write() as conn:
             event_rows.add_correction(conn, kind, payload)
         self.sync_all()
-        self.refresh_briefs(set(c.state.events) if kind != "move" else {int(payload["event"])})
+        self.refresh_briefs(moved & set(c.state.events) if kind == "move" else set(c.state.events))
         return result
 
     def recluster(self) -> tuple[int, int]:
@@ -257,6 +259,7 @@ def event_row(ev: Event) -> dict[str, Any]:
     return {
         "id": ev.id,
         "headline": ev.headline,
+        "headline_kind": ev.headline_kind,
         "first_seen": ev.first_seen,
         "last_seen": ev.last_seen,
         "languages": sorted(set(ev.languages)),

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Literal
 
 DocKind = Literal["html", "text", "record"]
+# How an event's headline reads to English readers, where it is not English: labels by headline_kind.
+HEADLINE_KINDS = {"gloss": "gloss", "original": "untranslated"}
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,10 @@ class Stored:
 
     locator: str
     article_id: int
+
+
+def headline_text(event: Mapping[str, object]) -> str:
+    """An event's headline as plain text (page titles, feeds, the CLI), saying when it is a gloss or
+    untranslated."""
+    kind = HEADLINE_KINDS.get(str(event.get("headline_kind") or ""))
+    return f"{event['headline']} ({kind})" if kind else str(event["headline"])

@@ -114,6 +114,7 @@ class DocFeatures:
     # the second encoder's vector (e5), for a language the first cannot read, or to meet an event that has
     # only such vectors; float32
     fallback: np.ndarray | None = None
+    gloss_title: str = ""  # the title's word-by-word English gloss, where the title is not English
 
 
 @lru_cache(maxsize=200_000)
@@ -249,4 +250,5 @@ def extract(doc: ClusterDoc, embedding: Sequence[float] | None = None, *, grams:
         title=doc.title,
         original_lang=doc.lang,
         gloss=gloss,
+        gloss_title=doc.gloss_title if doc.text_lang != "en" else "",
     )

@@ -158,6 +158,8 @@ class OnlineClusterer:
                 for doc_id in (d for d in ev.members if d in self.state.features):
                     _add_into(ev.english, self._profile(doc_id).vectors["english"], +1, EVENT_KEYS)
                 ev.norms["english"] = norm(ev.english)
+            if not ev.headline_doc:  # saved before session 7: the first member's title, in any language
+                self._describe(ev)
             if ev.embedding is not None:  # a list in states saved before session 5
                 ev.embedding = np.asarray(ev.embedding, dtype=np.float64)
             self._reindex(ev)
@@ -483,8 +485,8 @@ class OnlineClusterer:
             ev.published.append(f.published)
             ev.first_seen = min(ev.first_seen or f.published, f.published)
             ev.last_seen = max(ev.last_seen or f.published, f.published)
-        if not ev.headline or (f.lang == "en" and ev.members and ev.members[0] == f.doc_id):
-            ev.headline = f.title
+        if _headline_rank(f) > _headline_rank(st.features.get(ev.headline_doc)):
+            _set_headline(ev, f)
         prof = self._profile(f.doc_id)
         _accumulate(ev, prof, +1)
         for y in f.years:
@@ -510,6 +512,7 @@ class OnlineClusterer:
             ev.first_seen = min(ev.published, default=None)
             ev.last_seen = max(ev.published, default=None)
         if ev.members:
+            self._describe(ev)
             self._reindex(ev)
         else:
             del st.events[ev.id]
@@ -533,6 +536,17 @@ class OnlineClusterer:
         m = Membership(doc_id, ev.id, score, shared, gap, copy_of=copy_of, pinned=pinned)
         self._attach(ev, self.state.features[doc_id], m, copy=copy_of is not None)
         return m
+
+    def _describe(self, ev: Event) -> None:
+        """Languages, sources and headline from the members alone (after one leaves: a split must not leave
+        the event showing the language or the title of the report it lost)."""
+        members = [self.state.features[d] for d in ev.members if d in self.state.features]
+        ev.languages = list(dict.fromkeys(f.original_lang or f.lang for f in members))
+        ev.text_langs = list(dict.fromkeys(f.lang for f in members))
+        ev.sources = list(dict.fromkeys(f.source for f in members if f.source))
+        best = max(members, key=_headline_rank, default=None)  # the first of the best
+        if best is not None and _headline_rank(best) > 0:
+            _set_headline(ev, best)
 
     def _reindex(self, ev: Event) -> None:
         keys = sorted((*ev.names.items(), *ev.terms.items()), key=lambda kv: -kv[1])[:INDEX_KEYS]
@@ -591,6 +605,21 @@ class OnlineClusterer:
         self.state.pending = list(self._recent)
         self.state.unread = list(self._unread)
         return self.state
+
+
+def _headline_rank(f: DocFeatures | None) -> int:
+    """How well a member's title serves as the headline for English readers: English (written so or
+    translated) 3, a word-by-word gloss 2, the original 1, no title 0. The first of the best stands."""
+    if f is None or not f.title:
+        return 0
+    return 3 if f.lang == "en" else 2 if f.gloss_title else 1
+
+
+def _set_headline(ev: Event, f: DocFeatures) -> None:
+    english = f.lang == "en" or not f.gloss_title
+    ev.headline = f.title if english else f.gloss_title
+    ev.headline_kind = "" if f.lang == "en" else "original" if english else "gloss"
+    ev.headline_doc = f.doc_id
 
 
 def _accumulate(ev: Event, prof: Profile, sign: int) -> None:

@@ -43,6 +43,8 @@ class Event:
     id: int
     members: list[str] = field(default_factory=list)
     headline: str = ""
+    headline_doc: str = ""  # the member it is the title of ("" in states saved before session 7)
+    headline_kind: str = ""  # "" English (written so, or translated), "gloss", or "original" (untranslated)
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     languages: list[str] = field(default_factory=list)  # original languages of members

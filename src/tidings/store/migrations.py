@@ -74,7 +74,12 @@ def _events(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_base, _translations, _events)
+def _headline_kind(conn: Connection) -> None:
+    """v4: what an event's headline is for English readers (English, a gloss, or the original)."""
+    _add_column(conn, "events", "headline_kind", "VARCHAR(12) NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_base, _translations, _events, _headline_kind)
 
 
 def current_version(conn: Connection) -> int:

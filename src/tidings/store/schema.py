@@ -169,6 +169,8 @@ events = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),  # the clusterer's event id
     Column("headline", Text, nullable=False),
+    # v4: "" English (written so or translated), "gloss" (word by word), "original" (no engine reads it)
+    Column("headline_kind", String(12), nullable=False, default=""),
     Column("first_seen", DateTime(timezone=True)),
     Column("last_seen", DateTime(timezone=True)),
     Column("languages", JSON, nullable=False, default=list),

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings.errors import TidingsError
+from tidings.models import headline_text
 from tidings.settings import Settings
 from tidings.store import Store, open_store
 from tidings.web import present
@@ -75,6 +76,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["language"] = present.language_name
     env.filters["when"] = present.when
     env.filters["counts"] = present.counts_line
+    env.filters["headline_text"] = headline_text
     env.filters["interval"] = present.interval
     env.filters["shared"] = present.shared_features
     env.filters["paragraphs"] = present.paragraphs

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from tidings.errors import NotFound
+from tidings.models import headline_text
 from tidings.store import Store, browse
 from tidings.web.present import counts_line
 
@@ -165,7 +166,7 @@ def event_entries(base: str, rows: list[dict[str, Any]]) -> list[Entry]:
     return [
         Entry(
             f"{base}/events/{r['id']}",
-            str(r["headline"]),
+            headline_text(r),
             f"{base}/events/{r['id']}",
             " — ".join(x for x in (r.get("lead") or "", counts_line(r)) if x),
             _time(r.get("last_seen")),
@@ -233,7 +234,7 @@ def event_feed(request: Request, event_id: Annotated[int, Path(ge=1, le=2**62)],
     with _store(request).read() as conn:
         ev = browse.event(conn, event_id)
         rows = browse.event_members(conn, event_id, limit=ENTRIES)
-    title = f"tidings — {ev['headline']}"
+    title = f"tidings — {headline_text(ev)}"
     return _respond(request, fmt, title, f"/events/{event_id}", article_entries(_base(request), rows))
 
 
