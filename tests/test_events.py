@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -95,6 +96,8 @@ def test_events_cli_and_compare(
     assert main(["--db", str(db_path), "events", "show", str(events[0]["id"])]) == 0
     shown = capsys.readouterr().out
     assert "score" in shown and "conflict" in shown
+    # one seed names no outlet: it is said so, never printed as "None"
+    assert "None" not in shown and "unknown source: " in shown and re.search(r"article \d+: ", shown)
     assert main(["compare", *SEEDS, "--json"]) == 0
     brief = json.loads(capsys.readouterr().out)
     assert brief["schema_version"] and brief["coverage"]["articles"] == 2

@@ -144,14 +144,16 @@ def _print_event(event: dict[str, Any]) -> None:
     for m in event["members"]:
         why = ", ".join(f"{f['kind']}:{f['value']}" for f in (m["shared"] or [])[:6])
         copy = f" copy of {m['copy_of']}" if m["copy_of"] else ""
-        print(f"  - {m['id']:>6} [{m['language']}] {m['source'] or ''}: {m['title_en'] or m['title']}")
+        source = m["source"] or "unknown source"
+        print(f"  - {m['id']:>6} [{m['language']}] {source}: {m['title_en'] or m['title']}")
         print(f"      score {m['score']:.2f}{copy}; shared {why or '-'}")
     brief = event.get("brief") or {}
     for group in (brief.get("claims") or [])[:20]:
         if group["verdict"] == "single-source" and group.get("kind") == "proposition":
             continue
         values = "; ".join(
-            f"{st['source']}: {st['text'][:60]} ({st['modality']})" for st in group["statements"]
+            f"{st['source'] or 'article ' + str(st['article_id'])}: {st['text'][:60]} ({st['modality']})"
+            for st in group["statements"]
         )
         print(f"  claim [{group['verdict']}] {group['about']}: {values}")
 
