@@ -138,6 +138,17 @@ def test_membership_explains_itself() -> None:
     assert m.score >= c.threshold and m.time_gap_hours is not None
     kinds = {(s.kind, s.value) for s in m.shared}
     assert ("entity", "halvorsen") in kinds and ("number", "212") in kinds
+    assert "text" not in {s.kind for s in m.shared}  # no encoder read them
+
+
+def test_a_membership_the_encoder_weighed_in_says_how_alike_it_read_the_texts() -> None:
+    c = OnlineClusterer(embedder=default_embedder(), policy=EmbedPolicy("always"))
+    docs = {d.id: d for d in rows()}
+    c.add(docs["q1"])
+    m = c.add(docs["q3"])  # German against an English event: words leave doubt, the encoder reads it
+    assert m.event_id == c.event_of("q1").id
+    first = m.shared[0]
+    assert (first.kind, first.value) == ("text", "sentence encoder") and 0 < first.weight <= 1
 
 
 def test_cross_lingual_reports_join_by_embedding_or_by_gloss() -> None:

@@ -164,7 +164,11 @@ def test_summit_reports_of_the_sample_meet_across_languages(store: Store, settin
     spanish = [m for m in event["members"] if m["title"].startswith("Biden y Putin")]
     assert len(spanish) == 1 and len(event["members"]) >= 9
     # the Vietnamese original, which USE does not read: placed by words, then read by e5 and moved here
-    assert any(m["title"].startswith("Thượng đỉnh") for m in event["members"])
+    vi = next(m for m in event["members"] if m["title"].startswith("Thượng đỉnh"))
+    # and its reasons say the second encoder read it alike (the Russian one's, the first encoder)
+    assert [f["value"] for f in vi["shared"] if f["kind"] == "text"] == ["second sentence encoder"]
+    ru = next(m for m in event["members"] if m["language"] == "ru")
+    assert any(f["kind"] == "text" for f in ru["shared"])
 
 
 def test_stored_english_translation_is_read_as_english() -> None:

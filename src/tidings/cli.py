@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tidings.errors import ConfigError, TidingsError
-from tidings.models import headline_text
+from tidings.models import feature_text, headline_text
 from tidings.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
@@ -142,7 +142,7 @@ def _print_event(event: dict[str, Any]) -> None:
     )
     print(f"  seen {event['first_seen']} .. {event['last_seen']}")
     for m in event["members"]:
-        why = ", ".join(f"{f['kind']}:{f['value']}" for f in (m["shared"] or [])[:6])
+        why = ", ".join(feature_text(f) for f in (m["shared"] or [])[:6])
         copy = f" copy of {m['copy_of']}" if m["copy_of"] else ""
         source = m["source"] or "unknown source"
         print(f"  - {m['id']:>6} [{m['language']}] {source}: {m['title_en'] or m['title']}")

@@ -107,3 +107,12 @@ def headline_text(event: Mapping[str, object]) -> str:
     untranslated."""
     kind = HEADLINE_KINDS.get(str(event.get("headline_kind") or ""))
     return f"{event['headline']} ({kind})" if kind else str(event["headline"])
+
+
+def feature_text(feature: Mapping[str, object]) -> str:
+    """One feature a member shares with its event, as a reader sees it: "entity: putin", or for an
+    encoder's part "similar text 0.85 (sentence encoder)"."""
+    if feature.get("kind") == "text":
+        weight = feature.get("weight")
+        return f"similar text {weight if isinstance(weight, float) else 0.0:.2f} ({feature.get('value')})"
+    return f"{feature.get('kind')}: {feature.get('value')}"

@@ -57,6 +57,9 @@ CONFLICT_NAMES = 4
 # Event size from which the name conflict counts in full; half against a lone report, whose main names are
 # noisy (ramped scale: ECB+ whole file 0.865 with 2 vs 0.856 with 1; SemEval pairs, all lone, 0.70 vs 0.67).
 CONFLICT_SIZE = 2
+# How an explanation names each encoder's part (shared feature kind "text", weight the raw cosine: the
+# ramped one that enters the score reads 1.00 for most reports of one story).
+ENCODER_LABELS = {"embedding": "sentence encoder", "fallback": "second sentence encoder"}
 
 
 _KINDS = ("terms", "names", "numbers", "grams")
@@ -230,16 +233,23 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
         parts[kind] = cos
         total += wt * cos
         weight_sum += wt
+    read: list[SharedFeature] = []  # what the encoders found alike, listed before the words they share
     if embedded and doc.embedding is not None and ev.embedding is not None:
-        cos = ramp(_cos(doc.embedding, ev.embedding), w.embed_floor, w.embed_ceiling)
+        raw = _cos(doc.embedding, ev.embedding)
+        cos = ramp(raw, w.embed_floor, w.embed_ceiling)
         parts["embedding"] = cos
         total += w.embedding * cos
         weight_sum += w.embedding
+        if explain:
+            read.append(SharedFeature("text", ENCODER_LABELS["embedding"], round(raw, 4)))
     if second and doc.fallback is not None and ev.fallback is not None:
-        cos = ramp(_cos(doc.fallback, ev.fallback), w.fallback_floor, w.fallback_ceiling)
+        raw = _cos(doc.fallback, ev.fallback)
+        cos = ramp(raw, w.fallback_floor, w.fallback_ceiling)
         parts["fallback"] = cos
         total += w.fallback * cos
         weight_sum += w.fallback
+        if explain:
+            read.append(SharedFeature("text", ENCODER_LABELS["fallback"], round(raw, 4)))
     gap = time_gap_hours(doc, ev)
     value = (total / weight_sum if weight_sum else 0.0) - time_penalty(gap) - w.years * year_penalty(doc, ev)
     # across languages names differ by more than absence (German capitalises nouns, transliterations vary),
@@ -249,5 +259,5 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
         # a lone report's main names are noisy; an event's are established, so trust grows with its size
         trust = min(1.0, ev.size / CONFLICT_SIZE)
         value -= w.conflict * trust * name_conflict(doc, ev)
-    top = sorted(shared, key=lambda s: -s.weight)[:8] if explain else []
+    top = [*read, *sorted(shared, key=lambda s: -s.weight)][:8] if explain else []
     return Score(round(value, 4), parts, tuple(top), gap)

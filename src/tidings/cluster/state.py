@@ -18,7 +18,7 @@ ConstraintKind = Literal["must_link", "cannot_link", "pin"]
 class SharedFeature:
     """One feature a document shares with its event, and how much it weighed."""
 
-    kind: str  # entity | term | number | ngram | embedding
+    kind: str  # entity | term | number | ngram | text (an encoder's cosine; value names the encoder)
     value: str
     weight: float
 

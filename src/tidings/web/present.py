@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tidings.models import feature_text
+
 LANGUAGES = {
     "ar": "Arabic",
     "ca": "Catalan",
@@ -201,7 +203,7 @@ def coverage_bars(rows: list[dict[str, Any]], key: str) -> tuple[list[Bar], int]
 
 def shared_features(shared: Any, limit: int = 6) -> str:
     """ "entity: putin, entity: biden, number: 45" — what a member shares with its event."""
-    items = [f"{f.get('kind')}: {f.get('value')}" for f in (shared or [])[:limit] if isinstance(f, dict)]
+    items = [feature_text(f) for f in (shared or [])[:limit] if isinstance(f, dict)]
     return ", ".join(items)
 
 
