@@ -400,6 +400,22 @@ def test_headline_is_english_when_a_member_is_and_a_split_describes_the_event_an
     assert again.headline in (docs["q1"].title, docs["q2"].title) and again.headline_kind == ""
 
 
+def test_an_event_whose_embedded_report_leaves_has_no_vector_and_is_read_from_a_member_on_demand() -> None:
+    c = OnlineClusterer(embedder=default_embedder(), policy=EmbedPolicy("always"))
+    docs = {d.id: d for d in rows()}
+    c.add(docs["q1"])  # a new story: read by the encoder
+    c.add(docs["q2"])  # settled by words: not read
+    ev = c.event_of("q2")
+    assert c.state.features["q1"].embedding is not None and c.state.features["q2"].embedding is None
+    split(c, ev.id, ["q1"])
+    # what is left of the sum is rounding noise: no vector, and out of the nearest-vector index
+    assert ev.embedding is None and ev.id not in c.index.ann
+    c.add(docs["q3"])  # German: meets the event by its vector, read from the report still in it
+    assert ev.embedding is not None
+    title = np.asarray(default_embedder().embed([docs["q2"].title])[0])
+    assert float(ev.embedding @ title) == pytest.approx(1.0, abs=1e-4)
+
+
 def test_time_counts_against_and_events_age_out() -> None:
     c = lexical()
     d = rows()[3]

@@ -80,6 +80,8 @@ class CandidateIndex:
                 self.ann.remove(event_id)
             self.ann.add(event_id, vec)
             self._indexed[event_id] = raw
+        elif self.ann is not None and self._indexed.pop(event_id, None) is not None:
+            self.ann.remove(event_id)  # its embedded members left
 
     def remove(self, event_id: int) -> None:
         """Drop an event that left the active set or was merged away."""

@@ -159,7 +159,7 @@ class OnlineClusterer:
                     _add_into(ev.english, self._profile(doc_id).vectors["english"], +1, EVENT_KEYS)
                 ev.norms["english"] = norm(ev.english)
             if not ev.headline_doc:  # saved before session 7: the first member's title, in any language
-                self._describe(ev)
+                self._describe(ev, [self.state.features[d] for d in ev.members if d in self.state.features])
             if ev.embedding is not None:  # a list in states saved before session 5
                 ev.embedding = np.asarray(ev.embedding, dtype=np.float64)
             self._reindex(ev)
@@ -276,7 +276,7 @@ class OnlineClusterer:
         else:
             ev = self._new_event()
             m = Membership(f.doc_id, ev.id, 1.0)
-            ev.lead, ev.lead_lang = lead_of(doc), doc.text_lang
+            ev.lead, ev.lead_lang, ev.lead_doc = lead_of(doc), doc.text_lang, f.doc_id
         self._profiles[f.doc_id] = prof
         self._attach(ev, f, m)
         return m
@@ -287,11 +287,13 @@ class OnlineClusterer:
         them: each event is embedded once, and only when such a report might belong to it (as EMM links
         per-language clusters)."""
         assert self.embedder is not None
-        bare = [ev for ev in candidates if ev.embedding is None and ev.lead and self._first_reads(ev)]
+        bare = [
+            ev for ev in candidates if ev.embedding is None and self._lead(ev)[0] and self._first_reads(ev)
+        ]
         if not bare:
             return
         self.embedded += len(bare)
-        for ev, vec in zip(bare, self.embedder.embed([ev.lead for ev in bare]), strict=True):
+        for ev, vec in zip(bare, self.embedder.embed([self._lead(ev)[0] for ev in bare]), strict=True):
             ev.embedding = np.asarray(vec, dtype=np.float64)
             self._reindex(ev)
 
@@ -306,8 +308,19 @@ class OnlineClusterer:
         return any(ev.embedding is None and not self._first_reads(ev) for ev in candidates)
 
     def _first_reads(self, ev: Event) -> bool:
-        """Whether the first encoder reads an event's first report (states before session 6: it did)."""
-        return not ev.lead_lang or reads(self.embedder, ev.lead_lang)
+        """Whether the first encoder reads an event's lead (states before session 6: it did)."""
+        lang = self._lead(ev)[1]
+        return not lang or reads(self.embedder, lang)
+
+    def _lead(self, ev: Event) -> tuple[str, str]:
+        """The text an event is embedded from on demand, and its language: its first report's title and lead
+        while that report is a member (a move or a split may take it away), else its headline report's
+        title."""
+        m = self.state.memberships.get(ev.lead_doc) if ev.lead_doc else None
+        if not ev.lead_doc or (m is not None and m.event_id == ev.id):
+            return ev.lead, ev.lead_lang
+        f = self.state.features.get(ev.headline_doc)
+        return (f.title, f.lang) if f is not None else ("", "")
 
     def catch_up(self, limit: int | None = None) -> int:
         """Read the reports placed by words while awaiting the second encoder (`limit` of them, all when
@@ -343,13 +356,13 @@ class OnlineClusterer:
         clusters)."""
         assert self.fallback is not None
         ranked = sorted(
-            (ev for ev in candidates if ev.fallback is None and ev.lead),
+            (ev for ev in candidates if ev.fallback is None and self._lead(ev)[0]),
             key=lambda ev: -similarity(prof, profile_of_event(ev), self.weights, False).value,
         )[:FALLBACK_EVENTS]
         if not ranked:
             return
         self.embedded += len(ranked)
-        for ev, vec in zip(ranked, self.fallback.embed([ev.lead for ev in ranked]), strict=True):
+        for ev, vec in zip(ranked, self.fallback.embed([self._lead(ev)[0] for ev in ranked]), strict=True):
             ev.fallback = np.asarray(vec, dtype=np.float64)
 
     def _best(self, prof: Profile, candidates: Sequence[Event]) -> tuple[float, Score, Event] | None:
@@ -503,6 +516,12 @@ class OnlineClusterer:
         prof = self._profile(doc_id)
         _accumulate(ev, prof, -1)
         f = st.features[doc_id]
+        # a sum of vectors none of the members still carries is rounding noise, whose direction is random
+        rest = [st.features[d] for d in ev.members if d in st.features]
+        if prof.embedding is not None and all(o.embedding is None for o in rest):
+            ev.embedding = None
+        if prof.fallback is not None and all(o.fallback is None for o in rest):
+            ev.fallback = None
         for y in f.years:
             ev.years[y] = ev.years.get(y, 1) - 1
             if ev.years[y] <= 0:
@@ -512,7 +531,7 @@ class OnlineClusterer:
             ev.first_seen = min(ev.published, default=None)
             ev.last_seen = max(ev.published, default=None)
         if ev.members:
-            self._describe(ev)
+            self._describe(ev, rest)
             self._reindex(ev)
         else:
             del st.events[ev.id]
@@ -537,10 +556,9 @@ class OnlineClusterer:
         self._attach(ev, self.state.features[doc_id], m, copy=copy_of is not None)
         return m
 
-    def _describe(self, ev: Event) -> None:
-        """Languages, sources and headline from the members alone (after one leaves: a split must not leave
-        the event showing the language or the title of the report it lost)."""
-        members = [self.state.features[d] for d in ev.members if d in self.state.features]
+    def _describe(self, ev: Event, members: Sequence[DocFeatures]) -> None:
+        """Languages, sources and headline from the members' features alone (after one leaves: a split must
+        not leave the event showing the language or the title of the report it lost)."""
         ev.languages = list(dict.fromkeys(f.original_lang or f.lang for f in members))
         ev.text_langs = list(dict.fromkeys(f.lang for f in members))
         ev.sources = list(dict.fromkeys(f.source for f in members if f.source))

@@ -65,6 +65,7 @@ class Event:
     # the event has no vector of it, by the second when a report only that one reads meets the event)
     lead: str = ""
     lead_lang: str = ""  # empty in states saved before session 6, whose leads the first encoder read
+    lead_doc: str = ""  # the report it is the lead of ("" in states saved before session 7)
     fallback: np.ndarray | None = None  # sum of the second encoder's vectors (float64)
     published: list[datetime] = field(default_factory=list)  # member dates, for growth
 
