@@ -43,6 +43,18 @@ def test_a_version_3_database_gains_headline_kinds(settings: Settings, db_path: 
     assert db.execute("SELECT headline, headline_kind FROM events").fetchall() == [("Old", "")]
 
 
+def test_a_retired_event_grows_no_more(store: Store) -> None:
+    from tidings.store import events as event_rows
+
+    row = {"id": 7, "headline": "Quake", "article_count": 5, "independent_count": 5, "copy_count": 0}
+    with store.write() as conn:
+        event_rows.save_events(conn, [{**row, "growth_24h": 5, "active": 1}])
+        event_rows.deactivate(conn, [7])
+    with store.read() as conn:
+        got = event_rows.get(conn, 7)
+    assert (got["active"], got["growth_24h"]) == (0, 0)
+
+
 def test_insert_get_search_and_revise(store: Store) -> None:
     raw = RawDocument(locator="a.txt", content=b"x", kind="text")
     with store.write() as conn:

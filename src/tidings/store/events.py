@@ -57,9 +57,10 @@ def delete_events(conn: Connection, ids: Sequence[int]) -> None:
 
 
 def deactivate(conn: Connection, ids: Sequence[int]) -> None:
-    """Mark events that left the clusterer's active window."""
+    """Mark events that left the clusterer's active window (days without a new report: no growth either;
+    the count stored at their last update would otherwise stand for good)."""
     if ids:
-        conn.execute(events.update().where(events.c.id.in_(list(ids))).values(active=0))
+        conn.execute(events.update().where(events.c.id.in_(list(ids))).values(active=0, growth_24h=0))
 
 
 def save_memberships(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
