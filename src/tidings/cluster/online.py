@@ -634,9 +634,9 @@ def _headline_rank(f: DocFeatures | None) -> int:
 
 
 def _set_headline(ev: Event, f: DocFeatures) -> None:
-    english = f.lang == "en" or not f.gloss_title
-    ev.headline = f.title if english else f.gloss_title
-    ev.headline_kind = "" if f.lang == "en" else "original" if english else "gloss"
+    glossed = f.lang != "en" and bool(f.gloss_title)
+    ev.headline = f.gloss_title if glossed else f.title
+    ev.headline_kind = "" if f.lang == "en" else "gloss" if glossed else "original"
     ev.headline_doc = f.doc_id
 
 
