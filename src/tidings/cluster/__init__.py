@@ -1,8 +1,8 @@
 """Online cross-lingual event clustering: features, candidate index, scoring, online placement."""
 
-from tidings.cluster.embed import E5Embedder, USEEmbedder, default_embedder, fallback_embedder
+from tidings.cluster.embed import E5Embedder, EmbedPolicy, USEEmbedder, default_embedder, fallback_embedder
 from tidings.cluster.features import ClusterDoc, DocFeatures, Embedder, extract
-from tidings.cluster.online import EmbedPolicy, OnlineClusterer
+from tidings.cluster.online import OnlineClusterer
 from tidings.cluster.state import ClusterState, Constraint, Event, Membership, SharedFeature
 
 __all__ = [

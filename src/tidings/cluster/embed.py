@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tidings.cluster.features import ClusterDoc, Embedder
+from tidings.cluster.score import DEFAULT_WEIGHTS, Weights
 from tidings.errors import ConfigError
 
 # Cosine that unrelated texts already reach with each model, and the cosine from which texts tell the same
@@ -119,3 +122,42 @@ def reads(embedder: object, lang: str) -> bool:
         return False
     languages = getattr(embedder, "languages", None)  # None: every language
     return languages is None or lang in languages
+
+
+# Which articles get a sentence embedding (setting cluster_embed; docs/eval-cluster.md weighs them).
+EMBED_MODES = ("always", "untranslated", "never")
+
+
+@dataclass(frozen=True)
+class EmbedPolicy:
+    """Which documents get an embedding: all, only those whose text is not English, or none."""
+
+    mode: str = "always"  # always | untranslated | never
+
+    def __post_init__(self) -> None:
+        if self.mode not in EMBED_MODES:
+            choices = ", ".join(EMBED_MODES)
+            raise ConfigError(f"unknown embedding policy {self.mode!r}; choose one of {choices}")
+
+    def wants(self, doc: ClusterDoc) -> bool:
+        """Whether to embed this document."""
+        return self.mode == "always" or (self.mode == "untranslated" and doc.text_lang != "en")
+
+
+def calibrated(weights: Weights, embedder: Embedder | None, fallback: Embedder | None = None) -> Weights:
+    """The weights with the embedders' calibration (unrelated and same-story cosines, and their weights),
+    unless set already."""
+    d = DEFAULT_WEIGHTS
+    if fallback is not None and weights.fallback == d.fallback:
+        weights = replace(
+            weights,
+            fallback=getattr(fallback, "weight", 1.0),
+            fallback_floor=getattr(fallback, "floor", 0.0),
+            fallback_ceiling=getattr(fallback, "ceiling", 1.0),
+        )
+    if weights.embed_floor == d.embed_floor and weights.embed_ceiling == d.embed_ceiling:
+        floor, ceiling = getattr(embedder, "floor", 0.0), getattr(embedder, "ceiling", 1.0)
+        weights = replace(weights, embed_floor=floor, embed_ceiling=ceiling)
+    if weights.embedding == d.embedding:  # an ablation's own weight (0: off) stays
+        weights = replace(weights, embedding=getattr(embedder, "weight", d.embedding))
+    return weights

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
 
-from tidings.cluster.embed import reads
+from tidings.cluster.embed import EmbedPolicy, calibrated, reads
 from tidings.cluster.features import ClusterDoc, DocFeatures, Embedder, extract, lead_of
 from tidings.cluster.index import CandidateIndex, DocFrequency
 from tidings.cluster.score import (
@@ -24,9 +24,11 @@ from tidings.cluster.score import (
     similarity,
 )
 from tidings.cluster.state import ClusterState, Constraint, Event, Membership
+from tidings.cluster.sums import EVENT_KEYS, accumulate, add_into, describe, headline_rank, set_headline
 from tidings.dedup import CopyIndex, CopyVerdict
-from tidings.errors import ConfigError, InputError, NotFound
+from tidings.errors import InputError, NotFound
 
+DEFAULT_POLICY = EmbedPolicy()  # every report may be read (where words leave doubt)
 # Similarity from which a document joins its best event; below it starts a new event. On the ramped scale
 # ECB+ wants 0.65-0.70 (whole file 0.862 at 0.65, 0.865 at 0.70) and SemEval same-story F1 is flat
 # 0.55-0.60 over 0.45-0.70 (tune half), so the ECB+ end is kept.
@@ -40,9 +42,6 @@ CROSS_LANGUAGE_THRESHOLD = 0.40
 ACTIVE_DAYS = 3.0
 # ... or for this many arrivals (undated streams) leaves the active set.
 ACTIVE_ARRIVALS = 5000
-# Keys kept in an event's summed representation, bounding memory and scoring time per event.
-EVENT_KEYS = 200
-EVENT_GRAMS = 400
 # Best candidate events (by centroid) re-scored against their members, and how.
 RERANK = 3
 MEMBER_SAMPLE = 12  # newest members compared
@@ -75,45 +74,6 @@ FALLBACK_EVENTS = 2
 MAX_UNREAD = 5000
 
 
-# Which articles get a sentence embedding (setting cluster_embed; docs/eval-cluster.md weighs them).
-EMBED_MODES = ("always", "untranslated", "never")
-
-
-@dataclass(frozen=True)
-class EmbedPolicy:
-    """Which documents get an embedding: all, only those whose text is not English, or none."""
-
-    mode: str = "always"  # always | untranslated | never
-
-    def __post_init__(self) -> None:
-        if self.mode not in EMBED_MODES:
-            choices = ", ".join(EMBED_MODES)
-            raise ConfigError(f"unknown embedding policy {self.mode!r}; choose one of {choices}")
-
-    def wants(self, doc: ClusterDoc) -> bool:
-        """Whether to embed this document."""
-        return self.mode == "always" or (self.mode == "untranslated" and doc.text_lang != "en")
-
-
-def calibrated(weights: Weights, embedder: Embedder | None, fallback: Embedder | None = None) -> Weights:
-    """The weights with the embedders' calibration (unrelated and same-story cosines, and their weights),
-    unless set already."""
-    d = DEFAULT_WEIGHTS
-    if fallback is not None and weights.fallback == d.fallback:
-        weights = replace(
-            weights,
-            fallback=getattr(fallback, "weight", 1.0),
-            fallback_floor=getattr(fallback, "floor", 0.0),
-            fallback_ceiling=getattr(fallback, "ceiling", 1.0),
-        )
-    if weights.embed_floor == d.embed_floor and weights.embed_ceiling == d.embed_ceiling:
-        floor, ceiling = getattr(embedder, "floor", 0.0), getattr(embedder, "ceiling", 1.0)
-        weights = replace(weights, embed_floor=floor, embed_ceiling=ceiling)
-    if weights.embedding == d.embedding:  # an ablation's own weight (0: off) stays
-        weights = replace(weights, embedding=getattr(embedder, "weight", d.embedding))
-    return weights
-
-
 class OnlineClusterer:
     """Places each new document in an event as it arrives; state exportable as plain data."""
 
@@ -122,7 +82,7 @@ class OnlineClusterer:
         state: ClusterState | None = None,
         *,
         embedder: Embedder | None = None,
-        policy: EmbedPolicy = EmbedPolicy(),
+        policy: EmbedPolicy = DEFAULT_POLICY,
         weights: Weights = DEFAULT_WEIGHTS,
         threshold: float = JOIN_THRESHOLD,
         member_weight: float = MEMBER_WEIGHT,
@@ -156,10 +116,10 @@ class OnlineClusterer:
             if "english" not in ev.__dict__:  # saved before English sums were kept: rebuilt from members
                 ev.english = {}  # (English members' terms; glosses were not kept then)
                 for doc_id in (d for d in ev.members if d in self.state.features):
-                    _add_into(ev.english, self._profile(doc_id).vectors["english"], +1, EVENT_KEYS)
+                    add_into(ev.english, self._profile(doc_id).vectors["english"], +1, EVENT_KEYS)
                 ev.norms["english"] = norm(ev.english)
             if not ev.headline_doc:  # saved before session 7: the first member's title, in any language
-                self._describe(ev, [self.state.features[d] for d in ev.members if d in self.state.features])
+                describe(ev, [self.state.features[d] for d in ev.members if d in self.state.features])
             if ev.embedding is not None:  # a list in states saved before session 5
                 ev.embedding = np.asarray(ev.embedding, dtype=np.float64)
             self._reindex(ev)
@@ -498,10 +458,10 @@ class OnlineClusterer:
             ev.published.append(f.published)
             ev.first_seen = min(ev.first_seen or f.published, f.published)
             ev.last_seen = max(ev.last_seen or f.published, f.published)
-        if _headline_rank(f) > _headline_rank(st.features.get(ev.headline_doc)):
-            _set_headline(ev, f)
+        if headline_rank(f) > headline_rank(st.features.get(ev.headline_doc)):
+            set_headline(ev, f)
         prof = self._profile(f.doc_id)
-        _accumulate(ev, prof, +1)
+        accumulate(ev, prof, +1)
         for y in f.years:
             ev.years[y] = ev.years.get(y, 0) + 1
         self._reindex(ev)
@@ -514,7 +474,7 @@ class OnlineClusterer:
         ev.members.remove(doc_id)
         ev.copies -= int(m.copy_of is not None)
         prof = self._profile(doc_id)
-        _accumulate(ev, prof, -1)
+        accumulate(ev, prof, -1)
         f = st.features[doc_id]
         # a sum of vectors none of the members still carries is rounding noise, whose direction is random
         rest = [st.features[d] for d in ev.members if d in st.features]
@@ -531,7 +491,7 @@ class OnlineClusterer:
             ev.first_seen = min(ev.published, default=None)
             ev.last_seen = max(ev.published, default=None)
         if ev.members:
-            self._describe(ev, rest)
+            describe(ev, rest)
             self._reindex(ev)
         else:
             del st.events[ev.id]
@@ -555,16 +515,6 @@ class OnlineClusterer:
         m = Membership(doc_id, ev.id, score, shared, gap, copy_of=copy_of, pinned=pinned)
         self._attach(ev, self.state.features[doc_id], m, copy=copy_of is not None)
         return m
-
-    def _describe(self, ev: Event, members: Sequence[DocFeatures]) -> None:
-        """Languages, sources and headline from the members' features alone (after one leaves: a split must
-        not leave the event showing the language or the title of the report it lost)."""
-        ev.languages = list(dict.fromkeys(f.original_lang or f.lang for f in members))
-        ev.text_langs = list(dict.fromkeys(f.lang for f in members))
-        ev.sources = list(dict.fromkeys(f.source for f in members if f.source))
-        best = max(members, key=_headline_rank, default=None)  # the first of the best
-        if best is not None and _headline_rank(best) > 0:
-            _set_headline(ev, best)
 
     def _reindex(self, ev: Event) -> None:
         keys = sorted((*ev.names.items(), *ev.terms.items()), key=lambda kv: -kv[1])[:INDEX_KEYS]
@@ -623,54 +573,6 @@ class OnlineClusterer:
         self.state.pending = list(self._recent)
         self.state.unread = list(self._unread)
         return self.state
-
-
-def _headline_rank(f: DocFeatures | None) -> int:
-    """How well a member's title serves as the headline for English readers: English (written so or
-    translated) 3, a word-by-word gloss 2, the original 1, no title 0. The first of the best stands."""
-    if f is None or not f.title:
-        return 0
-    return 3 if f.lang == "en" else 2 if f.gloss_title else 1
-
-
-def _set_headline(ev: Event, f: DocFeatures) -> None:
-    glossed = f.lang != "en" and bool(f.gloss_title)
-    ev.headline = f.gloss_title if glossed else f.title
-    ev.headline_kind = "" if f.lang == "en" else "gloss" if glossed else "original"
-    ev.headline_doc = f.doc_id
-
-
-def _accumulate(ev: Event, prof: Profile, sign: int) -> None:
-    """Add (or remove) a document's weighted features to an event's sums, keeping the heaviest keys."""
-    vectors = prof.vectors
-    for kind, target, cap in (
-        ("terms", ev.terms, EVENT_KEYS),
-        ("names", ev.names, EVENT_KEYS),
-        ("numbers", ev.numbers, EVENT_KEYS),
-        ("grams", ev.grams, EVENT_GRAMS),
-        ("english", ev.english, EVENT_KEYS),
-    ):
-        _add_into(target, vectors[kind], sign, cap)
-        ev.norms[kind] = norm(target)
-    if prof.embedding is not None:
-        vec = prof.embedding * sign
-        ev.embedding = vec if ev.embedding is None else ev.embedding + vec
-    if prof.fallback is not None:
-        vec = prof.fallback * sign
-        ev.fallback = vec if ev.fallback is None else ev.fallback + vec
-
-
-def _add_into(target: dict[str, float], src: Mapping[str, float], sign: int, cap: int) -> None:
-    for k, v in src.items():
-        nv = target.get(k, 0.0) + sign * v
-        if nv > 1e-9:
-            target[k] = nv
-        else:
-            target.pop(k, None)
-    if len(target) > cap * 2:
-        keep = sorted(target.items(), key=lambda kv: -kv[1])[:cap]
-        target.clear()
-        target.update(keep)
 
 
 __all__ = ["EmbedPolicy", "OnlineClusterer", "Profile"]

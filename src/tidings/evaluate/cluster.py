@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder, fallback_embedder
-from tidings.cluster.embed import reads
-from tidings.cluster.online import EmbedPolicy, calibrated
+from tidings.cluster.embed import EmbedPolicy, calibrated, reads
 from tidings.cluster.score import Weights, profile_of_doc
 from tidings.dedup import CopyIndex
 from tidings.errors import InputError, JsonlError, TranslationError
