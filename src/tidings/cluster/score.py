@@ -234,22 +234,19 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
         total += wt * cos
         weight_sum += wt
     read: list[SharedFeature] = []  # what the encoders found alike, listed before the words they share
-    if embedded and doc.embedding is not None and ev.embedding is not None:
-        raw = _cos(doc.embedding, ev.embedding)
-        cos = ramp(raw, w.embed_floor, w.embed_ceiling)
-        parts["embedding"] = cos
-        total += w.embedding * cos
-        weight_sum += w.embedding
+    for kind, on, vec_a, vec_b, wt, floor, ceiling in (
+        ("embedding", embedded, doc.embedding, ev.embedding, w.embedding, w.embed_floor, w.embed_ceiling),
+        ("fallback", second, doc.fallback, ev.fallback, w.fallback, w.fallback_floor, w.fallback_ceiling),
+    ):
+        if not on or vec_a is None or vec_b is None:
+            continue
+        raw = _cos(vec_a, vec_b)
+        cos = ramp(raw, floor, ceiling)
+        parts[kind] = cos
+        total += wt * cos
+        weight_sum += wt
         if explain:
-            read.append(SharedFeature("text", ENCODER_LABELS["embedding"], round(raw, 4)))
-    if second and doc.fallback is not None and ev.fallback is not None:
-        raw = _cos(doc.fallback, ev.fallback)
-        cos = ramp(raw, w.fallback_floor, w.fallback_ceiling)
-        parts["fallback"] = cos
-        total += w.fallback * cos
-        weight_sum += w.fallback
-        if explain:
-            read.append(SharedFeature("text", ENCODER_LABELS["fallback"], round(raw, 4)))
+            read.append(SharedFeature("text", ENCODER_LABELS[kind], round(raw, 4)))
     gap = time_gap_hours(doc, ev)
     value = (total / weight_sum if weight_sum else 0.0) - time_penalty(gap) - w.years * year_penalty(doc, ev)
     # across languages names differ by more than absence (German capitalises nouns, transliterations vary),
