@@ -115,6 +115,7 @@ class DocFeatures:
     # only such vectors; float32
     fallback: np.ndarray | None = None
     gloss_title: str = ""  # the title's word-by-word English gloss, where the title is not English
+    arrived: int = 0  # the clusterer's arrival count when it came (0: states saved before session 7)
 
 
 @lru_cache(maxsize=200_000)

@@ -24,7 +24,7 @@ from tidings.cluster.score import (
     similarity,
 )
 from tidings.cluster.state import ClusterState, Constraint, Event, Membership
-from tidings.cluster.sums import EVENT_KEYS, accumulate, add_into, describe, headline_rank, set_headline
+from tidings.cluster.sums import EVENT_KEYS, accumulate, add_into, describe, headline_key, set_headline
 from tidings.dedup import CopyIndex, CopyVerdict
 from tidings.errors import InputError, NotFound
 
@@ -192,7 +192,7 @@ class OnlineClusterer:
             return st.memberships[doc.id]
         st.tick += 1
         verdict = self.copies.check(doc)
-        f = extract(doc, None, grams=self.weights.grams > 0)
+        f = replace(extract(doc, None, grams=self.weights.grams > 0), arrived=st.tick)
         self.df.add([*f.terms, *f.names, *f.numbers, *f.grams])
         st.features[doc.id] = f
         if verdict.kind != "original" and verdict.of in st.memberships:
@@ -458,7 +458,7 @@ class OnlineClusterer:
             ev.published.append(f.published)
             ev.first_seen = min(ev.first_seen or f.published, f.published)
             ev.last_seen = max(ev.last_seen or f.published, f.published)
-        if headline_rank(f) > headline_rank(st.features.get(ev.headline_doc)):
+        if headline_key(f) > headline_key(st.features.get(ev.headline_doc)):
             set_headline(ev, f)
         prof = self._profile(f.doc_id)
         accumulate(ev, prof, +1)

@@ -122,14 +122,10 @@ def recluster(c: OnlineClusterer, *, split_drifted: bool = False) -> tuple[int, 
             m = c.state.memberships[doc_id]
             if m.pinned or m.copy_of or _linked(c, "must_link", [doc_id], ev.members):
                 continue
-            headline = ev.headline, ev.headline_kind, ev.headline_doc  # a detach takes it if it is this one's
             c.detach(doc_id)
             s = c.score(c.state.features[doc_id], ev)
-            stays = s.value >= SPLIT_THRESHOLD
-            c.attach(doc_id, ev.id if stays else None, s.value)
-            if stays:
-                ev.headline, ev.headline_kind, ev.headline_doc = headline
-            splits += int(not stays)
+            c.attach(doc_id, ev.id if s.value >= SPLIT_THRESHOLD else None, s.value)
+            splits += int(s.value < SPLIT_THRESHOLD)
     return merges, splits
 
 

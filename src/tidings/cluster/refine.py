@@ -29,7 +29,6 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
     own = c.state.events[m.event_id]
     prof = c._profile(doc_id)
     alone = len(own.members) == 1
-    headline = own.headline, own.headline_kind, own.headline_doc  # a detach takes it if it is this one's
     if alone:
         own_score = 0.0  # a lone report joins what it would join if it arrived now
     else:
@@ -54,8 +53,7 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
         c.moved.append((doc_id, own.id))
         return True
     if not alone:
-        c._attach(own, features, m)  # back where it was, with its explanation and headline
-        own.headline, own.headline_kind, own.headline_doc = headline
+        c._attach(own, features, m)  # back where it was, with its explanation
     return False
 
 

@@ -53,17 +53,19 @@ def describe(ev: Event, members: Sequence[DocFeatures]) -> None:
     ev.languages = list(dict.fromkeys(f.original_lang or f.lang for f in members))
     ev.text_langs = list(dict.fromkeys(f.lang for f in members))
     ev.sources = list(dict.fromkeys(f.source for f in members if f.source))
-    best = max(members, key=headline_rank, default=None)  # the first of the best
-    if best is not None and headline_rank(best) > 0:
+    best = max(members, key=headline_key, default=None)
+    if best is not None and headline_key(best)[0] > 0:
         set_headline(ev, best)
 
 
-def headline_rank(f: DocFeatures | None) -> int:
-    """How well a member's title serves as the headline for English readers: English (written so or
-    translated) 3, a word-by-word gloss 2, the original 1, no title 0. The first of the best stands."""
+def headline_key(f: DocFeatures | None) -> tuple[int, int]:
+    """How well a member's title serves as the headline for English readers, best first: English (written
+    so or translated) 3, a word-by-word gloss 2, the original 1, no title 0; then the earliest arrival.
+    By arrival, not by place in the member list, so that a member taken out and put back (the passes'
+    second looks) finds the headline as it was."""
     if f is None or not f.title:
-        return 0
-    return 3 if f.lang == "en" else 2 if f.gloss_title else 1
+        return (0, 0)
+    return (3 if f.lang == "en" else 2 if f.gloss_title else 1, -f.arrived)
 
 
 def set_headline(ev: Event, f: DocFeatures) -> None:
