@@ -414,6 +414,10 @@ def test_an_event_whose_embedded_report_leaves_has_no_vector_and_is_read_from_a_
     assert ev.embedding is not None
     title = np.asarray(default_embedder().embed([docs["q2"].title])[0])
     assert float(ev.embedding @ title) == pytest.approx(1.0, abs=1e-4)
+    # an event a user's split starts has no lead of its own: it is read from its headline report's title
+    move(c, "q1", ev.id)
+    out = c.state.events[split(c, ev.id, ["q2"])]
+    assert out.lead == "" and out.embedding is None and c._lead(out) == (docs["q2"].title, "en")
 
 
 def test_time_counts_against_and_events_age_out() -> None:

@@ -275,9 +275,9 @@ class OnlineClusterer:
     def _lead(self, ev: Event) -> tuple[str, str]:
         """The text an event is embedded from on demand, and its language: its first report's title and lead
         while that report is a member (a move or a split may take it away), else its headline report's
-        title."""
+        title (also for an event a user's split started, which has no lead)."""
         m = self.state.memberships.get(ev.lead_doc) if ev.lead_doc else None
-        if not ev.lead_doc or (m is not None and m.event_id == ev.id):
+        if ev.lead and (not ev.lead_doc or (m is not None and m.event_id == ev.id)):
             return ev.lead, ev.lead_lang
         f = self.state.features.get(ev.headline_doc)
         return (f.title, f.lang) if f is not None else ("", "")
