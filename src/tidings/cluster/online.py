@@ -18,6 +18,7 @@ from tidings.cluster.score import (
     Profile,
     Score,
     Weights,
+    encoders_read,
     norm,
     profile_of_doc,
     profile_of_event,
@@ -378,11 +379,7 @@ class OnlineClusterer:
     def threshold_for(self, doc: Profile, ev: Profile) -> float:
         """The score from which this document joins this event: lower when they share no language and the
         embedding takes part (the lower threshold was measured with it; names alone are weaker evidence)."""
-        w = self.weights
-        embedded = (doc.embedding is not None and ev.embedding is not None and w.embedding > 0) or (
-            doc.fallback is not None and ev.fallback is not None and w.fallback > 0
-        )
-        if embedded and doc.langs and ev.langs and not doc.langs & ev.langs:
+        if any(encoders_read(doc, ev, self.weights)) and doc.langs and ev.langs and not doc.langs & ev.langs:
             return min(self.threshold, self.cross_threshold)
         return self.threshold
 

@@ -192,6 +192,14 @@ class Score:
     time_gap_hours: float | None
 
 
+def encoders_read(doc: Profile, ev: Profile, w: Weights) -> tuple[bool, bool]:
+    """Whether the first and the second encoder take part in comparing the two: both sides carry its
+    vector and it has a weight."""
+    first = w.embedding > 0 and doc.embedding is not None and ev.embedding is not None
+    second = w.fallback > 0 and doc.fallback is not None and ev.fallback is not None
+    return first, second
+
+
 def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain: bool = True) -> Score:
     """Weighted mean of ramped per-signal cosines less time and conflict penalties; absent signals skipped."""
     parts: dict[str, float] = {}
@@ -200,8 +208,7 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
     weight_sum = 0.0
     # words only match within a language: across languages the terms signal is absent, not zero
     same_lang = not doc.langs or not ev.langs or bool(doc.langs & ev.langs)
-    embedded = w.embedding > 0 and doc.embedding is not None and ev.embedding is not None
-    second = w.fallback > 0 and doc.fallback is not None and ev.fallback is not None
+    embedded, second = encoders_read(doc, ev, w)
     # Across languages without the encoder, names are the main evidence, and an event's name sums hold every
     # language's spellings (Putin, Poutine, Bayden), which dilute a cosine; there the names count by how much
     # of the document's names the event holds (its weights on the document's names only).
