@@ -22,6 +22,7 @@ from tidings.cluster import (
     E5Embedder,
     EmbedPolicy,
     OnlineClusterer,
+    SharedFeature,
     default_embedder,
     extract,
     fallback_embedder,
@@ -680,3 +681,31 @@ def test_batches_keep_the_state_out_of_full_collections_and_the_pass_collects() 
         assert c.collect_garbage() >= 1 and alive() is None  # the periodic pass collects it
     finally:
         gc.unfreeze()
+
+
+def test_of_two_reports_found_to_be_one_text_the_later_is_the_copy() -> None:
+    c = OnlineClusterer()
+    day = datetime(2024, 6, 2, tzinfo=UTC)
+    c.add(
+        ClusterDoc(
+            "de", "de", "Fähre gekentert", "Eine Fähre ist auf dem Luganersee gekentert.", published=day
+        )
+    )
+    c.add(
+        ClusterDoc(
+            "en",
+            "en",
+            "Ferry capsizes",
+            "A ferry capsized on Lake Lugano.",
+            published=day - timedelta(hours=2),
+        )
+    )
+    if c.event_of("de").id != c.event_of("en").id:
+        c.detach("de")
+        c.attach("de", c.event_of("en").id)
+    why = SharedFeature("translated copy", "5 of 6 sentences match", 5 / 6)
+    m = c.mark_translated("en", "de", why)  # the German one was published later
+    assert m is not None and (m.doc_id, m.copy_of) == ("de", "en")
+    assert m.shared[0] == why and c.event_of("en").copies == 1
+    assert c.mark_translated("de", "en", why) is None  # already a copy: counted once
+    assert c.copies.group("en") == ["en", "de"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from anyascii import anyascii
 from datasketch import MinHash
 
+from tidings.cli import main
 from tidings.cluster import ClusterDoc
 from tidings.dedup import (
     NUM_PERM,
@@ -25,6 +27,8 @@ from tidings.dedup import (
 )
 from tidings.errors import JsonlError
 from tidings.evaluate.cluster import dedup_report, read_jsonl, run_dedup
+from tidings.evaluate.copies import WINDOW
+from tidings.translate.segment import segment
 
 DATA = Path(__file__).parent / "data" / "dedup"
 BODY = " ".join(
@@ -73,6 +77,21 @@ def test_copy_from_other_outlet_joins_group_with_earliest_origin() -> None:
     assert (v.kind, v.of) == ("copy", "a")
     assert v.origin == "b"  # published earlier, so the group's origin even though it arrived later
     assert sorted(idx.group("a")) == ["a", "b"]
+
+
+def test_a_translated_copy_joins_the_group_of_what_it_renders() -> None:
+    idx = CopyIndex()
+    early, late = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC)
+    idx.check(doc("wire", published=early))
+    idx.check(doc("reprint", "Share this\n" + BODY, source="Post", published=late))
+    other = "Das Feuer im Hafen brannte die ganze Nacht, sagte die Feuerwehr am Morgen. " * 5
+    idx.check(doc("german", other, source="Zeitung", published=late))
+    assert idx.group("german") == ["german"]
+    assert idx.join("german", "reprint") == "wire"  # the group's earliest member stays its origin
+    assert sorted(idx.group("wire")) == ["german", "reprint", "wire"]
+    # a translation published first becomes the origin of the group it joins
+    idx.check(doc("first", other + " Ende.", source="Blatt", published=datetime(2023, 12, 31, tzinfo=UTC)))
+    assert idx.join("first", "wire") == "first"
 
 
 def test_same_outlet_new_title_same_text_is_a_revision_not_a_new_article() -> None:
@@ -161,3 +180,27 @@ def test_shingles_and_signatures_match_the_plain_datasketch_computation() -> Non
             mh.update_batch(plain)
             assert np.array_equal(signature(set(plain)), mh.hashvalues)
     assert shingles("too few words here") == []
+
+
+def test_eval_copies_finds_a_translation_and_no_copy_among_reports_of_one_story(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wire, translated, own = read_jsonl(DATA / "translated.jsonl")
+    mt, semeval = tmp_path / "mt", tmp_path / "semeval"
+    mt.mkdir()
+    semeval.mkdir()
+    english = [s.text for s in segment(wire["text"], "en")]
+    german = [s.text for s in segment(translated["text"], "de")]
+    assert len(english) == len(german) >= WINDOW
+    lines = [{"src_lang": "de", "src": d, "ref": e} for d, e in zip(german, english, strict=True)]
+    (mt / "de.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    rows = [{"id": r["id"], "lang": r["lang"], "text": r["text"]} for r in (wire, own)]
+    (semeval / "articles.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    pair = {"id1": wire["id"], "id2": own["id"], "lang1": "en", "lang2": "de", "overall_1to4": 1.0}
+    (semeval / "pairs.jsonl").write_text(json.dumps(pair) + "\n", encoding="utf-8")
+    assert main(["eval", "copies", str(mt), str(semeval), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    found = report["tune"]["copies_found"]["whole"]  # the one window is the first: tune half
+    assert (found["found"], found["of"]) == (1, 1)
+    false = [h["false_copies"].get("related pairs, across languages") for h in report.values()]
+    assert [(f["found"], f["of"]) for f in false if f] == [(0, 1)]  # the pair is in one half or the other

@@ -16,13 +16,14 @@ from tidings.errors import ConfigError
 from tidings.events import EventStage, cluster_doc
 from tidings.pipeline import Pipeline
 from tidings.settings import Settings
-from tidings.store import Store, open_store
+from tidings.store import Store, browse, open_store
 from tidings.store import events as event_rows
 
 from .conftest import SAMPLE
 
 SEEDS = [str(SAMPLE / "000_ecd03e3bfaa32d93.txt"), str(SAMPLE / "004_e98dca1c8e07cdf9.txt")]
 OTHER = str(SAMPLE / "pages" / "en-wildfire.html")
+DEDUP = Path(__file__).parent / "data" / "dedup"
 
 
 def _event_of(store: Store, article_id: int) -> int:
@@ -141,6 +142,22 @@ def test_evidence_for_a_language_no_engine_covers(store: Store, settings: Settin
     for source, text, quality, origin, score in rows:
         assert quality == "evidence" and origin and score >= 0.85
         assert any("\u0400" <= ch <= "\u04ff" for ch in source) and text.isascii()
+
+
+def test_a_translated_copy_counts_as_a_copy_of_what_it_renders(store: Store, settings: Settings) -> None:
+    # an English wire text, its German translation in another outlet, an independent German report
+    report = Pipeline(store, settings).ingest([str(DEDUP / "translated.jsonl")])
+    wire, translated, own = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
+    event = _event_of(store, wire)
+    assert _event_of(store, translated) == event
+    with store.read() as conn:
+        members = {m["id"]: m for m in event_rows.members(conn, event)}
+        copies = browse.event_head(conn, event)["copy_count"]
+    assert members[translated]["copy_of"] == wire
+    reason = members[translated]["shared"][0]
+    assert reason["kind"] == "translated copy" and reason["weight"] >= 0.5
+    assert own not in members or members[own]["copy_of"] is None  # the same story, not the same text
+    assert copies == 1
 
 
 def test_cluster_embed_setting_picks_the_policy(store: Store, settings: Settings) -> None:

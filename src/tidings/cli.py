@@ -375,6 +375,7 @@ EVALS = {
     "pairs": ("cluster", "run_pairs"),
     "dedup": ("cluster", "run_dedup"),
     "claims": ("claims", "run"),
+    "copies": ("copies", "run"),
 }
 
 

@@ -17,16 +17,18 @@ from tidings.cluster import (
     Event,
     Membership,
     OnlineClusterer,
+    SharedFeature,
     default_embedder,
     fallback_embedder,
     passes,
 )
+from tidings.dedup import TRANSLATED_SENTENCES, SentenceVectors, is_translated_copy
 from tidings.models import Failed
 from tidings.settings import Settings
 from tidings.store import Store
 from tidings.store import events as event_rows
-from tidings.translate.evidence import Candidate
-from tidings.translate.segment import split_sentences
+from tidings.translate.evidence import E5_LANGUAGES, Candidate
+from tidings.translate.segment import segment, split_sentences
 from tidings.translation import Translation
 
 if TYPE_CHECKING:
@@ -41,6 +43,11 @@ CATCH_UP_PER_RUN = 500
 # Briefs are rebuilt when an event changes, up to this many members; larger events are briefed from
 # their newest members (the brief of 50 articles takes well under 2 s, docs/benchmarks.md).
 BRIEF_MAX_ARTICLES = 60
+# Members in other languages a new report is tested against for being their translated copy (its closest
+# by the clustering score): each test reads up to 10 sentences a side with e5, ~1.5 s of CPU. A feed poll
+# stays far below the cap; a bulk import of multilingual events tests its first TRANSLATED_PER_RUN pairs.
+TRANSLATED_PARTNERS = 2
+TRANSLATED_PER_RUN = 300
 
 
 @dataclass
@@ -56,6 +63,18 @@ class EventReport:
         """Counts for --json output."""
         return {"placed": self.placed, "new_events": self.new_events, "copies": self.copies,
                 "events_touched": len(self.events_touched)}  # fmt: skip
+
+
+def _lang(row: dict[str, Any]) -> str:
+    return str(row.get("language") or "").split("-")[0]
+
+
+def _sentence_vectors(row: dict[str, Any], embedder: Any) -> SentenceVectors:
+    """A stored article's first sentences as written (before translation), with their vectors."""
+    lang = _lang(row)
+    sentences = [s.text for s in segment(row.get("body") or "", lang) if s.text.strip()]
+    sentences = sentences[:TRANSLATED_SENTENCES]
+    return SentenceVectors(sentences, lang, embedder.embed(sentences))
 
 
 def cluster_doc(row: dict[str, Any]) -> ClusterDoc:
@@ -129,6 +148,7 @@ class EventStage:
         """Place every article not yet in an event, oldest first; rebuild the briefs of touched events
         (or leave that to the caller, who may batch it: a brief costs up to a second or two)."""
         report = EventReport()
+        new: list[str] = []
         while report.placed < limit:
             with self.store.read() as conn:
                 rows = event_rows.unclustered(conn, limit=CLUSTER_BATCH)
@@ -138,6 +158,11 @@ class EventStage:
             report.placed += len(placed)
             report.copies += sum(1 for m in placed if m.copy_of is not None)
             report.events_touched |= self._sync_placed(placed, report)
+            new += [m.doc_id for m in placed if m.copy_of is None]
+        if self.translation is not None and new:
+            found = self.find_translated_copies(new)
+            report.copies += len(found)
+            report.events_touched |= self._sync_placed(found, report)
         # reports placed by words while awaiting the second encoder, read now that every article is placed
         if self.clusterer.catch_up(CATCH_UP_PER_RUN):
             report.events_touched |= self._sync_placed([], report)
@@ -165,6 +190,60 @@ class EventStage:
             self._sync(conn, list(current.values()), touched)
             event_rows.delete_events(conn, sorted(gone))
         return touched
+
+    def find_translated_copies(self, doc_ids: Iterable[str]) -> list[Membership]:
+        """Reports placed this run that render another member of their event in another language (a
+        German copy of an English wire text, which shares no shingles with it): each is tested against
+        its TRANSLATED_PARTNERS closest members in other languages, sentence by sentence, up to
+        TRANSLATED_PER_RUN tests."""
+        assert self.translation is not None
+        embedder, c = self.translation.router.embedder, self.clusterer
+        if embedder is None:
+            return []
+        by_event: dict[int, list[str]] = {}
+        for d in (d for d in doc_ids if self._not_a_copy(d)):
+            event_id = c.state.memberships[d].event_id
+            if len(c.state.events[event_id].text_langs) > 1:
+                by_event.setdefault(event_id, []).append(d)
+        found: list[Membership] = []
+        budget = TRANSLATED_PER_RUN
+        for event_id, new in sorted(by_event.items()):
+            with self.store.read() as conn:
+                rows = {str(r["id"]): r for r in event_rows.brief_inputs(conn, event_id)}
+            read: dict[str, SentenceVectors] = {}
+            for doc in (d for d in new if d in rows and self._not_a_copy(d)):
+                for other in self._partners(doc, rows)[: min(TRANSLATED_PARTNERS, budget)]:
+                    budget -= 1
+                    for d in (doc, other):
+                        if d not in read:
+                            read[d] = _sentence_vectors(rows[d], embedder)
+                    copy, matched, n = is_translated_copy(read[doc], read[other])
+                    why = SharedFeature(
+                        "translated copy", f"{matched} of {n} sentences match", matched / max(n, 1)
+                    )
+                    m = c.mark_translated(doc, other, why) if copy else None
+                    if m is not None:
+                        found.append(m)
+                        break
+        return found
+
+    def _not_a_copy(self, doc: str) -> bool:
+        """Whether a document is in an active event and is not a copy (yet)."""
+        m = self.clusterer.state.memberships.get(doc)
+        return m is not None and m.copy_of is None
+
+    def _partners(self, doc: str, rows: dict[str, dict[str, Any]]) -> list[str]:
+        """Members of the event in another language that may render `doc` or be rendered by it, closest
+        first by the clustering score."""
+        c = self.clusterer
+        f, lang = c.state.features[doc], _lang(rows[doc])
+        scored = [
+            (c.pair_score(f, c.state.features[o]).value, o)
+            for o, r in rows.items()
+            if o != doc and r["copy_of"] is None and o in c.state.features
+            and _lang(r) != lang and {_lang(r), lang} <= E5_LANGUAGES
+        ]  # fmt: skip
+        return [o for _, o in sorted(scored, reverse=True)]
 
     def add_evidence(self, event_ids: Iterable[int]) -> None:
         """Members in a language no engine covers get the matching English sentences of their event."""

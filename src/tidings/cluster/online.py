@@ -24,7 +24,7 @@ from tidings.cluster.score import (
     profile_of_event,
     similarity,
 )
-from tidings.cluster.state import ClusterState, Constraint, Event, Membership
+from tidings.cluster.state import ClusterState, Constraint, Event, Membership, SharedFeature
 from tidings.cluster.sums import EVENT_KEYS, accumulate, add_into, describe, headline_key, set_headline
 from tidings.dedup import CopyIndex, CopyVerdict
 from tidings.errors import InputError, NotFound
@@ -216,6 +216,24 @@ class OnlineClusterer:
         m = Membership(f.doc_id, ev.id, 1.0, list(s.shared), s.time_gap_hours, copy_of=origin)
         self._attach(ev, f, m, copy=True)
         return m
+
+    def mark_translated(self, a: str, b: str, why: SharedFeature) -> Membership | None:
+        """Record that two placed reports of one event are one text in two languages: the later one
+        (published, else arrived) joins the other's copy group and counts as a copy; no pass moves it.
+        None when either is gone or already a copy, or they are in different events."""
+        st = self.state
+        ma, mb = st.memberships.get(a), st.memberships.get(b)
+        if ma is None or mb is None or ma.event_id != mb.event_id or ma.copy_of or mb.copy_of:
+            return None
+        fa, fb = st.features[a], st.features[b]
+        dated = fa.published is not None and fb.published is not None
+        if (fa.published, fa.arrived) < (fb.published, fb.arrived) if dated else fa.arrived < fb.arrived:
+            (a, ma), (b, mb) = (b, mb), (a, ma)
+        origin = self.copies.join(a, b)
+        ma.copy_of = b if origin == a else origin
+        ma.shared = [why, *ma.shared]
+        st.events[ma.event_id].copies += 1
+        return ma
 
     def _place(self, doc: ClusterDoc, f: DocFeatures) -> Membership:
         prof = profile_of_doc(f, self.df)

@@ -1,0 +1,163 @@
+"""Translated copies found sentence by sentence (`tidings eval copies MT_DIR SEMEVAL_DIR [--json]`).
+
+Copies: windows of WINDOW consecutive mt_dev source sentences against their English references, whole and
+shortened on either side to SHORT sentences. Not copies: the references of a window three windows on, and
+SemEval dev pairs of one story or close (overall <= 2.5), less the same-language pairs dedup's shingles
+already call copies. Each side is split into a tune half and a report half (mt_dev: alternate windows;
+SemEval: md5 of "id1|id2" even or odd); the constants in `tidings.dedup` were chosen on the tune half.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tidings.dedup import (
+    COPY_JACCARD,
+    TRANSLATED_SENTENCES,
+    SentenceVectors,
+    is_translated_copy,
+    normalise_text,
+    shingles,
+)
+from tidings.errors import InputError
+from tidings.evaluate import read_objects
+from tidings.translate.evidence import E5Embedder, Embedder
+from tidings.translate.segment import segment
+
+WINDOW = 6
+SHORT = 4
+RELATED = 2.5  # SemEval overall_1to4 at or below which a pair is the same story or close to it
+HALVES = ("tune", "report")
+
+
+def _half(i: int) -> str:
+    return HALVES[i % 2]
+
+
+def _pair_half(id1: object, id2: object) -> str:
+    return HALVES[int(hashlib.md5(f"{id1}|{id2}".encode()).hexdigest(), 16) % 2]
+
+
+def _jaccard(a: str, b: str) -> float:
+    sa, sb = set(shingles(normalise_text(a))), set(shingles(normalise_text(b)))
+    return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+
+
+def _vectors(sentences: Sequence[str], lang: str, embedder: Embedder) -> SentenceVectors:
+    return SentenceVectors(list(sentences), lang, embedder.embed(list(sentences)))
+
+
+def _counts() -> dict[str, list[int]]:
+    return defaultdict(lambda: [0, 0])  # key -> [found, of]
+
+
+def mt_windows(mt_dir: Path, embedder: Embedder) -> dict[str, dict[str, dict[str, list[int]]]]:
+    """Per half and language: copies found whole / shortened copy / shortened original, and false copies
+    among unrelated windows."""
+    out: dict[str, dict[str, dict[str, list[int]]]] = {h: defaultdict(_counts) for h in HALVES}
+    files = sorted(mt_dir.glob("*.jsonl"))
+    if not files:
+        raise InputError("no <lang>.jsonl files", where=str(mt_dir))
+    for path in files:
+        rows = [row for _, row in read_objects(path)]
+        lang = str(rows[0]["src_lang"]) if rows else path.stem
+        src = embedder.embed([str(r["src"]) for r in rows])
+        ref = embedder.embed([str(r["ref"]) for r in rows])
+        texts_src = [str(r["src"]) for r in rows]
+        texts_ref = [str(r["ref"]) for r in rows]
+        starts = list(range(0, len(rows) - WINDOW + 1, WINDOW))
+        for n, k in enumerate(starts):
+            j = starts[(n + 3) % len(starts)]
+            a = SentenceVectors(texts_src[k : k + WINDOW], lang, src[k : k + WINDOW])
+            a_short = SentenceVectors(texts_src[k : k + SHORT], lang, src[k : k + SHORT])
+            b = SentenceVectors(texts_ref[k : k + WINDOW], "en", ref[k : k + WINDOW])
+            b_short = SentenceVectors(texts_ref[k : k + SHORT], "en", ref[k : k + SHORT])
+            other = SentenceVectors(texts_ref[j : j + WINDOW], "en", ref[j : j + WINDOW])
+            counts = out[_half(n)][lang]
+            for key, x, y in (
+                ("whole", a, b),
+                ("shortened copy", a_short, b),
+                ("shortened original", a, b_short),
+                ("unrelated", a, other),
+            ):
+                counts[key][0] += is_translated_copy(x, y)[0]
+                counts[key][1] += 1
+    return out
+
+
+def semeval_pairs(semeval_dir: Path, embedder: Embedder) -> dict[str, dict[str, list[int]]]:
+    """Per half: false copies among related pairs across languages and within one language."""
+    pairs = [
+        p for _, p in read_objects(semeval_dir / "pairs.jsonl") if float(p.get("overall_1to4", 4)) <= RELATED
+    ]
+    wanted = {str(p[k]) for p in pairs for k in ("id1", "id2")}
+    articles = {
+        str(a["id"]): a for _, a in read_objects(semeval_dir / "articles.jsonl") if str(a["id"]) in wanted
+    }
+    read: dict[str, SentenceVectors] = {}
+    out: dict[str, dict[str, list[int]]] = {h: _counts() for h in HALVES}
+    for p in pairs:
+        a, b = articles.get(str(p["id1"])), articles.get(str(p["id2"]))
+        if a is None or b is None:
+            continue
+        same = a["lang"] == b["lang"]
+        if same and _jaccard(str(a["text"]), str(b["text"])) >= COPY_JACCARD:
+            continue  # a copy in one language, which dedup finds by shingles
+        for art in (a, b):
+            if str(art["id"]) not in read:
+                lang = str(art["lang"])
+                sentences = [s.text for s in segment(str(art["text"]), lang)][:TRANSLATED_SENTENCES]
+                read[str(art["id"])] = _vectors(sentences, lang, embedder)
+        key = "same language" if same else "across languages"
+        counts = out[_pair_half(p["id1"], p["id2"])][key]
+        counts[0] += is_translated_copy(read[str(a["id"])], read[str(b["id"])])[0]
+        counts[1] += 1
+    return out
+
+
+def copies_report(mt_dir: Path, semeval_dir: Path, embedder: Embedder) -> dict[str, Any]:
+    """Recall on translated windows and false copies on related reports, per half."""
+    mt, se = mt_windows(mt_dir, embedder), semeval_pairs(semeval_dir, embedder)
+    report: dict[str, Any] = {}
+    for half in HALVES:
+        total = _counts()
+        for counts in mt[half].values():
+            for key, (found, of) in counts.items():
+                total[key][0] += found
+                total[key][1] += of
+        report[half] = {
+            "copies_found": {k: _share(v) for k, v in total.items() if k != "unrelated"},
+            "copies_found_by_language": {lang: _share(c["whole"]) for lang, c in sorted(mt[half].items())},
+            "false_copies": {
+                "unrelated windows": _share(total["unrelated"]),
+                **{f"related pairs, {k}": _share(v) for k, v in se[half].items()},
+            },
+        }
+    return report
+
+
+def _share(counts: list[int]) -> dict[str, float]:
+    found, of = counts
+    return {"found": found, "of": of, "share": round(found / of, 4) if of else 0.0}
+
+
+def run(files: list[str], as_json: bool) -> int:
+    """Print the report; 0 on success."""
+    if len(files) != 2:
+        raise InputError("give the mt_dev directory and the SemEval pairs directory", where="eval copies")
+    report = copies_report(Path(files[0]), Path(files[1]), E5Embedder())
+    if as_json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    for half, figures in report.items():
+        print(f"{half} half:")
+        for group, values in figures.items():
+            print(f"  {group}:")
+            for key, v in values.items():
+                print(f"    {key}: {v['found']}/{v['of']} ({v['share']:.2f})")
+    return 0
