@@ -159,10 +159,6 @@ class EventStage:
             report.copies += sum(1 for m in placed if m.copy_of is not None)
             report.events_touched |= self._sync_placed(placed, report)
             new += [m.doc_id for m in placed if m.copy_of is None]
-        if self.translation is not None and new:
-            found = self.find_translated_copies(new)
-            report.copies += len(found)
-            report.events_touched |= self._sync_placed(found, report)
         # reports placed by words while awaiting the second encoder, read now that every article is placed
         if self.clusterer.catch_up(CATCH_UP_PER_RUN):
             report.events_touched |= self._sync_placed([], report)
@@ -170,6 +166,11 @@ class EventStage:
         # MERGE_EVERY arrivals inside the clusterer)
         if report.placed and self.clusterer.merge_grown():
             report.events_touched |= self._sync_placed([], report)
+        # in the events the reports ended up in: a Vietnamese report joins its event when e5 reads it
+        if self.translation is not None and new:
+            found = self.find_translated_copies(new)
+            report.copies += len(found)
+            report.events_touched |= self._sync_placed(found, report)
         if self.translation is not None:
             self.add_evidence(report.events_touched)
         if briefs:
