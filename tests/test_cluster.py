@@ -348,6 +348,25 @@ def test_copies_join_their_origins_event_and_are_counted() -> None:
     assert m.copy_of == d.id and ev.copies == 1 and ev.independent == 1
 
 
+def test_a_copy_published_before_its_group_arrived_becomes_the_origin() -> None:
+    c = lexical()
+    d = replace(rows()[0], published=datetime(2024, 3, 2, tzinfo=UTC))
+    c.add(d)
+    early = ClusterDoc(
+        "early",
+        "en",
+        "x",
+        "Advertisement\n" + d.text,
+        source="Agency",
+        published=datetime(2024, 3, 1, tzinfo=UTC),
+    )
+    m = c.add(early)
+    ev = c.event_of("early")
+    assert m.copy_of is None  # not a copy of itself
+    assert c.state.memberships[d.id].copy_of == "early" and ev.copies == 1 and ev.independent == 1
+    assert (d.id, ev.id) in c.drain_moved()  # the relabelled member goes to the store
+
+
 def test_event_attributes() -> None:
     c = OnlineClusterer(embedder=default_embedder(), policy=EmbedPolicy("always"))
     c.add_batch(rows())

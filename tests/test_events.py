@@ -144,9 +144,14 @@ def test_evidence_for_a_language_no_engine_covers(store: Store, settings: Settin
         assert any("\u0400" <= ch <= "\u04ff" for ch in source) and text.isascii()
 
 
-def test_a_translated_copy_counts_as_a_copy_of_what_it_renders(store: Store, settings: Settings) -> None:
+def test_a_translated_copy_counts_as_a_copy_of_what_it_renders(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
     # an English wire text, its German translation in another outlet, an independent German report
-    report = Pipeline(store, settings).ingest([str(DEDUP / "translated.jsonl")])
+    lines = (DEDUP / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    chosen = tmp_path / "ferry.jsonl"
+    chosen.write_text("".join(f"{line}\n" for line in lines if '"copy_group": "L' in line), encoding="utf-8")
+    report = Pipeline(store, settings).ingest([str(chosen)])
     wire, translated, own = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
     event = _event_of(store, wire)
     assert _event_of(store, translated) == event

@@ -215,7 +215,24 @@ class OnlineClusterer:
         origin = verdict.origin or verdict.of
         m = Membership(f.doc_id, ev.id, 1.0, list(s.shared), s.time_gap_hours, copy_of=origin)
         self._attach(ev, f, m, copy=True)
+        self._relabel(f.doc_id)
         return m
+
+    def _relabel(self, doc_id: str) -> None:
+        """Point every active member of a copy group at its origin, which is re-elected when a member
+        published earlier arrives late (the origin is no copy). Members other than `doc_id` whose label
+        changed go to the store with the passes' moves."""
+        st = self.state
+        origin = self.copies.origin(doc_id)
+        for d in self.copies.group(doc_id):
+            m = st.memberships.get(d)
+            want = None if d == origin else origin
+            if m is None or m.copy_of == want:
+                continue
+            st.events[m.event_id].copies += (want is not None) - (m.copy_of is not None)
+            m.copy_of = want
+            if d != doc_id:
+                self.moved.append((d, m.event_id))
 
     def mark_translated(self, a: str, b: str, why: SharedFeature) -> Membership | None:
         """Record that two placed reports of one event are one text in two languages: the later one
@@ -229,10 +246,9 @@ class OnlineClusterer:
         dated = fa.published is not None and fb.published is not None
         if (fa.published, fa.arrived) < (fb.published, fb.arrived) if dated else fa.arrived < fb.arrived:
             (a, ma), (b, mb) = (b, mb), (a, ma)
-        origin = self.copies.join(a, b)
-        ma.copy_of = b if origin == a else origin
+        self.copies.join(a, b)
         ma.shared = [why, *ma.shared]
-        st.events[ma.event_id].copies += 1
+        self._relabel(a)
         return ma
 
     def _place(self, doc: ClusterDoc, f: DocFeatures) -> Membership:

@@ -8,20 +8,23 @@ import os
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Connection
 
 from tidings.cluster import ClusterDoc, OnlineClusterer, default_embedder, fallback_embedder
 from tidings.cluster.embed import EmbedPolicy, calibrated, reads
 from tidings.cluster.score import Weights, profile_of_doc
-from tidings.dedup import CopyIndex
 from tidings.errors import InputError, JsonlError, TranslationError
 from tidings.evaluate import read_objects
 from tidings.events import cluster_doc
 from tidings.models import Failed, RawDocument
 from tidings.pipeline import Pipeline
+from tidings.pipeline import Report as IngestReport
 from tidings.settings import load_settings
 from tidings.sources.jsonl import record_to_raw
 from tidings.store import events as event_rows
@@ -30,7 +33,8 @@ from tidings.translate.router import MemoryCache, Router
 from tidings.translation import configured_router, warm
 
 # Fields of an evaluation row that the pipeline must not see.
-GOLD_FIELDS = ("cluster", "topic")
+T = TypeVar("T")
+GOLD_FIELDS = ("cluster", "topic", "copy_group", "origin")
 # Gold "same story" in SemEval-2022 Task 8: mean overall score at most this (1 = same, 4 = unrelated).
 SAME_STORY_MAX = 1.5
 
@@ -145,28 +149,11 @@ def cluster_file(
     rows = read_jsonl(path)
     if all(_date(r.get("date")) for r in rows):
         rows.sort(key=lambda r: _date(r["date"]) or datetime.min)  # date order, else file order
-    items = _items(rows, path)
-    with tempfile.TemporaryDirectory(prefix="tidings-eval-") as tmp:
-        user = load_settings()
-        chosen = {
-            "db": os.path.join(tmp, "eval.db"),
-            "cluster_embed": embed or user.cluster_embed,
-            "cluster_embedder": embedder or user.cluster_embedder,
-            "cluster_fallback": user.cluster_fallback,
-        }
-        settings = load_settings(chosen, env={"TIDINGS_CONFIG": "/nonexistent"})
-        store = open_store(settings.database_url)
-        try:
-            pipeline = Pipeline(store, settings, briefs=False)
-            _tune(pipeline.events.clusterer, weights, threshold, settle)
-            start = time.perf_counter()
-            report = pipeline.ingest_items(items)
-            elapsed = time.perf_counter() - start
-            article_ids = [getattr(o, "article_id", None) for o in report.outcomes]
-            with store.read() as conn:
-                event_of = event_rows.events_of(conn, [a for a in article_ids if a is not None])
-        finally:
-            store.close()
+    run = _run_pipeline(
+        rows, path, event_rows.events_of, embed=embed, embedder=embedder,
+        tune=lambda c: _tune(c, weights, threshold, settle),
+    )  # fmt: skip
+    article_ids, event_of, report, elapsed = run.article_ids, run.found, run.report, run.elapsed
     # an item that failed, or that never reached an event, stands alone
     pred: dict[str, Any] = {}
     for row, article_id in zip(rows, article_ids, strict=True):
@@ -184,6 +171,53 @@ def cluster_file(
         "articles_per_second": round(len(rows) / elapsed, 1) if elapsed else 0.0,
         "failed": report.failed,
     }
+
+
+@dataclass
+class PipelineRun(Generic[T]):
+    """What a run of the production pipeline over labelled rows left: each row's article (None when it
+    failed), what `read` found in the store for them, the ingest report and the seconds it took."""
+
+    article_ids: list[int | None]
+    found: T
+    report: IngestReport
+    elapsed: float
+
+
+def _run_pipeline(
+    rows: Sequence[Mapping[str, Any]],
+    path: str | Path,
+    read: Callable[[Connection, list[int]], T],
+    *,
+    embed: str | None = None,
+    embedder: str | None = None,
+    tune: Callable[[OnlineClusterer], None] = lambda c: None,
+) -> PipelineRun[T]:
+    """Ingest the rows (gold labels withheld) into a temporary store with the user's settings, unless
+    given, and read what they became."""
+    items = _items(rows, path)
+    with tempfile.TemporaryDirectory(prefix="tidings-eval-") as tmp:
+        user = load_settings()
+        chosen = {
+            "db": os.path.join(tmp, "eval.db"),
+            "cluster_embed": embed or user.cluster_embed,
+            "cluster_embedder": embedder or user.cluster_embedder,
+            "cluster_fallback": user.cluster_fallback,
+        }
+        settings = load_settings(chosen, env={"TIDINGS_CONFIG": "/nonexistent"})
+        store = open_store(settings.database_url)
+        try:
+            pipeline = Pipeline(store, settings, briefs=False)
+            tune(pipeline.events.clusterer)
+            start = time.perf_counter()
+            report = pipeline.ingest_items(items)
+            elapsed = time.perf_counter() - start
+            article_ids = [getattr(o, "article_id", None) for o in report.outcomes]
+            with store.read() as conn:
+                found = read(conn, [a for a in article_ids if a is not None])
+        finally:
+            store.close()
+    return PipelineRun(article_ids, found, report, elapsed)
 
 
 def pearson(xs: list[float], ys: list[float]) -> float:
@@ -275,32 +309,39 @@ def pairs_report(pairs_path: str | Path, articles_path: str | Path, **kw: Any) -
 
 
 def dedup_report(path: str | Path) -> dict[str, Any]:
-    """Precision and recall of copy groups (pairs in one group) against gold `copy_group`."""
+    """Precision and recall of copy groups (pairs in one group) against gold `copy_group`, through the
+    production pipeline: a revision is the article it revises, a copy is in its origin's group, and a
+    translated copy is found as the event stage finds it (the translation stage's English for languages an
+    engine covers, sentence by sentence for all)."""
     rows = read_jsonl(path)
-    index = CopyIndex()
-    group: dict[str, str] = {}
+    run = _run_pipeline(rows, path, event_rows.copies_of)
     kinds: Counter[str] = Counter()
-    for row in rows:
-        v = index.check(doc_of(row))
-        kinds[v.kind] += 1
-    for row in rows:
-        members = index.group(str(row["id"]))
-        group[str(row["id"])] = min(members)
+    group: dict[str, str] = {}  # row id -> its group's origin (an article id), or itself when it failed
+    for row, outcome, article in zip(rows, run.report.outcomes, run.article_ids, strict=True):
+        rid = str(row["id"])
+        if article is None:
+            kinds["failed"] += 1
+            group[rid] = f"failed:{rid}"
+            continue
+        origin = run.found.get(article, article)
+        kinds[getattr(outcome, "reason", "copy" if origin != article else "original")] += 1
+        group[rid] = str(origin)
     gold = {str(r["id"]): str(r.get("copy_group") or r["id"]) for r in rows}
     ids = list(gold)
-    tp = fp = fn = 0
+    tp = fp = 0
+    missed: list[list[str]] = []  # pairs of one gold group found apart
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
             g, p = gold[a] == gold[b], group[a] == group[b]
             tp += g and p
             fp += p and not g
-            fn += g and not p
+            if g and not p:
+                missed.append([a, b])
     prec = tp / (tp + fp) if tp + fp else 1.0
-    rec = tp / (tp + fn) if tp + fn else 1.0
+    rec = tp / (tp + len(missed)) if tp + len(missed) else 1.0
+    article_of = {str(r["id"]): a for r, a in zip(rows, run.article_ids, strict=True)}
     origins_ok = sum(
-        1
-        for r in rows
-        if r.get("origin") and index.state.origin_of.get(index.state.group_of[str(r["id"])]) == r["origin"]
+        1 for r in rows if r.get("origin") and group[str(r["id"])] == str(article_of.get(str(r["origin"])))
     )
     return {
         "articles": len(rows),
@@ -312,6 +353,7 @@ def dedup_report(path: str | Path) -> dict[str, Any]:
         "origins_correct": origins_ok,
         "origins_labelled": sum(1 for r in rows if r.get("origin")),
         "kinds": dict(kinds),
+        "missed_pairs": [" ~ ".join(pair) for pair in missed],
     }
 
 

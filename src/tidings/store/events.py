@@ -175,6 +175,16 @@ def events_of(conn: Connection, article_ids: Sequence[int]) -> dict[int, int]:
     return {int(a): int(e) for a, e in conn.execute(query, {"ids": list(set(article_ids))})}
 
 
+def copies_of(conn: Connection, article_ids: Sequence[int]) -> dict[int, int]:
+    """article id -> the origin it copies, for the articles that are copies."""
+    if not article_ids:
+        return {}
+    query = select(memberships.c.article_id, memberships.c.copy_of).where(
+        memberships.c.article_id.in_(bindparam("ids", expanding=True)), memberships.c.copy_of.is_not(None)
+    )
+    return {int(a): int(c) for a, c in conn.execute(query, {"ids": list(set(article_ids))})}
+
+
 def event_of(conn: Connection, article_id: int) -> int | None:
     """The event an article is in."""
     row = conn.execute(select(memberships.c.event_id).where(memberships.c.article_id == article_id)).first()
