@@ -13,12 +13,30 @@ from tidings.store import open_store
 
 
 def _entry(
-    n: int, body: str, url: str | None = None, title: str = "A title", source: str | None = None
+    n: int,
+    body: str,
+    url: str | None = None,
+    title: str = "A title",
+    source: str | None = None,
+    published: str | None = None,
 ) -> Entry:
     content = f"{n}|{url}|{title}|{body}".encode()
     raw = RawDocument(locator=f"item-{n}", content=content, kind="text", url=url)
-    article = Article(title=title, body=body, url=url, source=source, language="en", locator=raw.locator)
+    article = Article(
+        title=title,
+        body=body,
+        url=url,
+        source=source,
+        language="en",
+        locator=raw.locator,
+        published=published,
+    )
     return Entry(raw, article, hashlib.sha256(content).hexdigest())
+
+
+WIRE = " ".join(
+    f"Delegates from forty countries agreed on clause {i} of the water framework." for i in range(4)
+)
 
 
 def _mix() -> list[Entry]:
@@ -33,6 +51,12 @@ def _mix() -> list[Entry]:
         _entry(7, "Election called.", "https://c.example/vote", source="Telemundo"),
         _entry(8, "Election called for May.", "https://c.example/vote", title="New title"),
         _entry(9, "A quiet day."),
+        _entry(10, WIRE, "https://d.example/deal", source="Wire"),
+        _entry(
+            11, WIRE, "https://d.example/deal-updated", title="UPDATED: A title", source="Wire"
+        ),  # retitled
+        _entry(12, WIRE, "https://d.example/deal-again", title="UPDATED: A title", source="Wire"),  # again
+        _entry(13, WIRE, "https://e.example/deal", source="Post"),  # another outlet: a copy, its own article
     ]
 
 
@@ -68,6 +92,29 @@ def test_bulk_matches_one_by_one(tmp_path: Path) -> None:
     assert _rows(tmp_path / "bulk.db") == _rows(tmp_path / "one.db")
     kinds = [type(o).__name__ + (o.reason if isinstance(o, Skipped) else "") for o in got]
     assert "Stored" in kinds and "Skippedduplicate" in kinds and "Skippedrevision" in kinds
+
+
+def test_an_outlets_text_under_a_new_url_and_title_is_a_revision_that_keeps_its_date(tmp_path: Path) -> None:
+    intake = _intake(tmp_path / "t.db")
+    first = _entry(1, WIRE, "https://d.example/deal", source="Wire", published="2024-03-05T08:00:00+00:00")
+    retitled = _entry(
+        2,
+        WIRE,
+        "https://d.example/deal-2",
+        "UPDATED: Deal signed",
+        "Wire",
+        published="2024-03-05T15:00:00+00:00",
+    )
+    short = [_entry(n, "Live updates follow.", f"https://d.example/live-{n}", source="Wire") for n in (3, 4)]
+    with intake.store.batch():
+        got = intake.store_many([first, retitled, *short])
+    assert isinstance(got[0], Stored) and got[1] == Skipped("revision", "item-2", got[0].article_id)
+    assert all(isinstance(o, Stored) for o in got[2:])  # too short to be sure it is one article
+    conn = sqlite3.connect(tmp_path / "t.db")
+    title, published, revision = conn.execute(
+        "SELECT title, published, revision FROM articles WHERE id = ?", (got[0].article_id,)
+    ).fetchone()
+    assert (title, published, revision) == ("UPDATED: Deal signed", "2024-03-05T08:00:00+00:00", 2)
 
 
 def test_a_clash_the_lookups_miss_falls_back_to_one_by_one(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Hand analysed articles to the store: new, revision of the same URL, or duplicate; in bulk when plainly new.
+"""Hand analysed articles to the store: new, revision (of the same URL, or the outlet's same text under
+another URL), or duplicate; in bulk when plainly new.
 
 Storing one row at a time cost more than reading and analysing a plain-text page (`tidings bench ingest`):
 each article took a savepoint and five statements. Here a batch is looked up with one query per key, the
@@ -26,6 +27,9 @@ from tidings.store import sources as source_rows
 from tidings.store.articles import NewArticle
 
 Outcome = Stored | Skipped | Failed
+# Words a text needs before the same outlet's same text under another URL counts as one article: shorter
+# items (a "live updates" stub, a one-line flash) may match by chance. As the copy index's dedup.MIN_WORDS.
+REPUBLISHED_MIN_WORDS = 25
 
 
 def content_hash(raw: RawDocument) -> str:
@@ -34,6 +38,12 @@ def content_hash(raw: RawDocument) -> str:
     if raw.kind == "record":
         digest.update(json.dumps(sorted(raw.meta.items()), ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
+
+
+def republishable(k: NewArticle) -> bool:
+    """Whether a text is long enough that the same outlet publishing it again under another URL is the
+    same article (a republication, perhaps retitled), not a second short item that happens to match."""
+    return k.source_id is not None and len(k.article.body.split()) >= REPUBLISHED_MIN_WORDS
 
 
 def text_hash(title: str, body: str) -> str:
@@ -108,7 +118,8 @@ class Intake:
         return self._source_ids[outlet.name]
 
     def store_one(self, e: Entry) -> Outcome:
-        """Store one article in its own savepoint: new, revision of the same URL, or duplicate."""
+        """Store one article in its own savepoint: new, revision (of the same URL, or the outlet's same text
+        under a new title and URL), or duplicate."""
         return self._store_row(self.keys(e))
 
     def _store_row(self, k: NewArticle) -> Outcome:
@@ -118,17 +129,16 @@ class Intake:
                 if found and found[1] == k.text_hash:
                     return Skipped("duplicate", k.raw.locator, found[0])
                 if found:
-                    raw_id = article_rows.insert_raw(conn, k.raw, k.content_hash)
-                    article_rows.revise(
-                        conn,
-                        found[0],
-                        k.article,
-                        raw_id=raw_id,
-                        text_hash=k.text_hash,
-                        published_utc=k.published_utc,
-                        source_id=k.source_id,
-                    )
+                    self._revise(conn, found[0], k)
                     return Skipped("revision", k.raw.locator, found[0])
+                again = republishable(k) and article_rows.find_republished(conn, k.text_hash, k.source_id)
+                if again:
+                    # the outlet's own text under another URL: the same article, a revision if retitled, which
+                    # keeps the date it was first published
+                    if again[1] == k.article.title:
+                        return Skipped("duplicate", k.raw.locator, again[0])
+                    self._revise(conn, again[0], k, keep_dates=True)
+                    return Skipped("revision", k.raw.locator, again[0])
             else:
                 same = article_rows.find_by_text_hash(conn, k.text_hash)
                 if same is not None:
@@ -147,18 +157,32 @@ class Intake:
             self._clear_error(conn, k.raw.locator)
         return Stored(k.raw.locator, article_id)
 
+    def _revise(self, conn: Connection, article_id: int, k: NewArticle, *, keep_dates: bool = False) -> None:
+        raw_id = article_rows.insert_raw(conn, k.raw, k.content_hash)
+        article_rows.revise(
+            conn,
+            article_id,
+            k.article,
+            raw_id=raw_id,
+            text_hash=k.text_hash,
+            published_utc=k.published_utc,
+            source_id=k.source_id,
+            keep_dates=keep_dates,
+        )
+
     def store_many(self, entries: Sequence[Entry]) -> list[Outcome]:
         """Store a batch; the same outcomes, in order, as `store_one` on each entry in turn."""
         rows = [self.keys(e) for e in entries]
         with self.store.read() as conn:  # inside a batch: the batch's own transaction
             by_url = article_rows.by_canonical_urls(conn, [r.canonical_url for r in rows if r.canonical_url])
-            by_text = article_rows.by_text_hashes(conn, [r.text_hash for r in rows if not r.canonical_url])
+            by_text = article_rows.by_text_hashes(conn, [r.text_hash for r in rows])
         outcomes: list[Outcome | None] = [None] * len(rows)
         plain: list[int] = []  # plainly new rows, waiting for one bulk insert
         seen: set[str] = set()  # keys of the rows handled in this batch, as store_one compares them
         for n, r in enumerate(rows):
             key = f"u:{r.canonical_url}" if r.canonical_url else f"t:{r.text_hash}"
-            repeat = key in seen
+            # a text seen before under another URL may be the outlet's republication: decided one by one
+            repeat = key in seen or (republishable(r) and f"t:{r.text_hash}" in seen)
             seen.update((key, f"t:{r.text_hash}"))
             if repeat:  # decided against a row of this batch: store what is pending, then this one alone
                 self._insert(rows, plain, outcomes)
@@ -173,6 +197,9 @@ class Intake:
                     outcomes[n] = self._store_row(r)
             elif not r.canonical_url and r.text_hash in by_text:
                 outcomes[n] = Skipped("duplicate", r.raw.locator, by_text[r.text_hash])
+            elif r.text_hash in by_text and republishable(r):  # stored text under a new URL: one by one
+                self._insert(rows, plain, outcomes)
+                outcomes[n] = self._store_row(r)
             else:
                 plain.append(n)
         self._insert(rows, plain, outcomes)

@@ -49,6 +49,19 @@ def find_by_text_hash(conn: Connection, text_hash: str) -> int | None:
     return int(row[0]) if row else None
 
 
+def find_republished(conn: Connection, text_hash: str, source_id: int | None) -> tuple[int, str] | None:
+    """(id, title) of the first article of this outlet with exactly this normalised text."""
+    if source_id is None:
+        return None
+    row = conn.execute(
+        select(articles.c.id, articles.c.title)
+        .where(articles.c.text_hash == text_hash, articles.c.source_id == source_id)
+        .order_by(articles.c.id)
+        .limit(1)
+    ).first()
+    return (int(row[0]), str(row[1] or "")) if row else None
+
+
 def insert_raw(conn: Connection, raw: RawDocument, content_hash: str) -> int:
     """Keep the document's bytes so it can be extracted again later."""
     existing = conn.execute(_RAW_BY_HASH, {"h": content_hash}).first()
@@ -214,10 +227,16 @@ def revise(
     text_hash: str,
     published_utc: datetime | None,
     source_id: int | None,
+    keep_dates: bool = False,
 ) -> None:
-    """Replace an article's content with a newer revision of the same page (its translation goes)."""
+    """Replace an article's content with a newer revision of the same page (its translation goes); with
+    `keep_dates`, the date it was first published stays (a republication under another URL)."""
     for table in (translation_sentences, translations):
         conn.execute(table.delete().where(table.c.article_id == article_id))
+    values = _values(article, published_utc)
+    if keep_dates:
+        for key in ("published", "published_utc", "published_day", "date_method"):
+            del values[key]
     conn.execute(
         articles.update()
         .where(articles.c.id == article_id)
@@ -227,7 +246,7 @@ def revise(
             source_id=source_id,
             revision=articles.c.revision + 1,
             updated_at=datetime.now(UTC),
-            **_values(article, published_utc),
+            **values,
         )
     )
 
