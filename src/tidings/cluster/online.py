@@ -212,10 +212,9 @@ class OnlineClusterer:
     def _join_copy(self, f: DocFeatures, verdict: CopyVerdict) -> Membership:
         ev = self.state.events[self.state.memberships[str(verdict.of)].event_id]
         s = self.score(f, ev)
-        origin = verdict.origin or verdict.of
-        m = Membership(f.doc_id, ev.id, 1.0, list(s.shared), s.time_gap_hours, copy_of=origin)
-        self._attach(ev, f, m, copy=True)
-        self._relabel(f.doc_id)
+        m = Membership(f.doc_id, ev.id, 1.0, list(s.shared), s.time_gap_hours)
+        self._attach(ev, f, m)
+        self._relabel(f.doc_id)  # a copy of its group's origin, or the origin when published first
         return m
 
     def _relabel(self, doc_id: str) -> None:
