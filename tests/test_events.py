@@ -144,14 +144,18 @@ def test_evidence_for_a_language_no_engine_covers(store: Store, settings: Settin
         assert any("\u0400" <= ch <= "\u04ff" for ch in source) and text.isascii()
 
 
-def test_a_translated_copy_counts_as_a_copy_of_what_it_renders(
-    store: Store, settings: Settings, tmp_path: Path
-) -> None:
-    # an English wire text, its German translation in another outlet, an independent German report
+def _ferry(tmp_path: Path) -> str:
+    """An English wire text, its German translation in another outlet, an independent German report."""
     lines = (DEDUP / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
     chosen = tmp_path / "ferry.jsonl"
     chosen.write_text("".join(f"{line}\n" for line in lines if '"copy_group": "L' in line), encoding="utf-8")
-    report = Pipeline(store, settings).ingest([str(chosen)])
+    return str(chosen)
+
+
+def test_a_translated_copy_counts_as_a_copy_of_what_it_renders(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    report = Pipeline(store, settings).ingest([_ferry(tmp_path)])
     wire, translated, own = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
     event = _event_of(store, wire)
     assert _event_of(store, translated) == event
@@ -163,6 +167,17 @@ def test_a_translated_copy_counts_as_a_copy_of_what_it_renders(
     assert reason["kind"] == "translated copy" and reason["weight"] >= 0.5
     assert own not in members or members[own]["copy_of"] is None  # the same story, not the same text
     assert copies == 1
+
+
+def test_translated_copy_tests_stop_at_the_runs_budget(
+    store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(events_module, "TRANSLATED_PER_RUN", 0)
+    report = Pipeline(store, settings).ingest([_ferry(tmp_path)])
+    translated = report.outcomes[1].article_id  # type: ignore[union-attr]
+    with store.read() as conn:
+        members = {m["id"]: m for m in event_rows.members(conn, _event_of(store, translated))}
+    assert members[translated]["copy_of"] is None  # not tested, so counted as an independent report
 
 
 def test_cluster_embed_setting_picks_the_policy(store: Store, settings: Settings) -> None:

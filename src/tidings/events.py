@@ -209,6 +209,8 @@ class EventStage:
         found: list[Membership] = []
         budget = TRANSLATED_PER_RUN
         for event_id, new in sorted(by_event.items()):
+            if budget <= 0:
+                break
             with self.store.read() as conn:
                 rows = {str(r["id"]): r for r in event_rows.brief_inputs(conn, event_id)}
             read: dict[str, SentenceVectors] = {}
