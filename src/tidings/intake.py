@@ -175,15 +175,18 @@ class Intake:
         rows = [self.keys(e) for e in entries]
         with self.store.read() as conn:  # inside a batch: the batch's own transaction
             by_url = article_rows.by_canonical_urls(conn, [r.canonical_url for r in rows if r.canonical_url])
-            by_text = article_rows.by_text_hashes(conn, [r.text_hash for r in rows])
+            by_text = article_rows.by_text_hashes(conn, [r.text_hash for r in rows if not r.canonical_url])
+            # an outlet's stored text under a new URL is its republication; other outlets' texts are not
+            outlet_texts = article_rows.outlet_texts(conn, [r.text_hash for r in rows if republishable(r)])
         outcomes: list[Outcome | None] = [None] * len(rows)
         plain: list[int] = []  # plainly new rows, waiting for one bulk insert
         seen: set[str] = set()  # keys of the rows handled in this batch, as store_one compares them
         for n, r in enumerate(rows):
             key = f"u:{r.canonical_url}" if r.canonical_url else f"t:{r.text_hash}"
-            # a text seen before under another URL may be the outlet's republication: decided one by one
-            repeat = key in seen or (republishable(r) and f"t:{r.text_hash}" in seen)
-            seen.update((key, f"t:{r.text_hash}"))
+            # the same outlet's text seen before under another URL may be a republication: one by one
+            outlet_text = f"o:{r.source_id}:{r.text_hash}"
+            repeat = key in seen or (republishable(r) and outlet_text in seen)
+            seen.update((key, f"t:{r.text_hash}", outlet_text))
             if repeat:  # decided against a row of this batch: store what is pending, then this one alone
                 self._insert(rows, plain, outcomes)
                 outcomes[n] = self._store_row(r)
@@ -197,7 +200,7 @@ class Intake:
                     outcomes[n] = self._store_row(r)
             elif not r.canonical_url and r.text_hash in by_text:
                 outcomes[n] = Skipped("duplicate", r.raw.locator, by_text[r.text_hash])
-            elif r.text_hash in by_text and republishable(r):  # stored text under a new URL: one by one
+            elif republishable(r) and (r.text_hash, r.source_id) in outlet_texts:  # under a new URL
                 self._insert(rows, plain, outcomes)
                 outcomes[n] = self._store_row(r)
             else:

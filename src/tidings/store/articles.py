@@ -93,6 +93,18 @@ def by_canonical_urls(conn: Connection, urls: Sequence[str]) -> dict[str, tuple[
     return {str(u): (int(i), str(h)) for u, i, h in conn.execute(query, {"us": list(set(urls))})}
 
 
+def outlet_texts(conn: Connection, text_hashes: Sequence[str]) -> set[tuple[str, int]]:
+    """(text hash, outlet id) of the stored articles with these normalised texts."""
+    if not text_hashes:
+        return set()
+    query = (
+        select(articles.c.text_hash, articles.c.source_id)
+        .where(articles.c.text_hash.in_(bindparam("hs", expanding=True)), articles.c.source_id.is_not(None))
+        .distinct()
+    )
+    return {(str(h), int(s)) for h, s in conn.execute(query, {"hs": list(set(text_hashes))})}
+
+
 def by_text_hashes(conn: Connection, text_hashes: Sequence[str]) -> dict[str, int]:
     """text hash -> the first article with that normalised text."""
     if not text_hashes:
