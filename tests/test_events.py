@@ -180,6 +180,23 @@ def test_translated_copy_tests_stop_at_the_runs_budget(
     assert members[translated]["copy_of"] is None  # not tested, so counted as an independent report
 
 
+def test_reports_the_budget_left_untested_are_tested_in_a_later_run(
+    store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(events_module, "TRANSLATED_PER_RUN", 0)
+    pipeline = Pipeline(store, settings)
+    report = pipeline.ingest([_ferry(tmp_path)])
+    wire, translated, _ = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
+    assert str(translated) in pipeline.events.clusterer.export().untested  # kept with the saved state
+    monkeypatch.setattr(events_module, "TRANSLATED_PER_RUN", 300)
+    later = EventStage(open_store(settings.database_url), settings, translation=pipeline.translation)
+    assert later.run().copies == 1  # a new process, no new article: the queue is read from the store
+    with store.read() as conn:
+        members = {m["id"]: m for m in event_rows.members(conn, _event_of(store, wire))}
+    assert members[translated]["copy_of"] == wire
+    assert later.clusterer.state.untested == []
+
+
 def test_cluster_embed_setting_picks_the_policy(store: Store, settings: Settings) -> None:
     never = EventStage(store, replace(settings, cluster_embed="never")).clusterer
     assert never.embedder is None and never.policy.mode == "never"
@@ -253,3 +270,28 @@ def test_reads_a_run_leaves_over_wait_for_the_periodic_pass(
     monkeypatch.setattr(events_module, "CATCH_UP_PER_RUN", 1)
     pipeline.events.recluster()
     assert _event_of(store, vi) == summit and pipeline.events.clusterer.export().unread == []
+
+
+def test_the_periodic_pass_briefs_the_events_it_merges_anew(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    data = Path(__file__).parent / "data" / "cluster" / "events.jsonl"
+    quake = [json.loads(line) for line in data.read_text().splitlines() if '"id": "q' in line][:2]
+    headline = {"id": "h1", "lang": "en", "title": "Magnitude 6.4 quake hits Kermadec Islands, GeoNet says"}
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in [*quake, {**headline, "text": headline["title"]}]))
+    pipeline = Pipeline(store, settings, translate=False)
+    ids = [o.article_id for o in pipeline.ingest([str(first)]).outcomes]  # type: ignore[union-attr]
+    c = pipeline.events.clusterer
+    c.detach(str(ids[2]))  # the headline in an event of its own, as when it arrived before it could join
+    c.attach(str(ids[2]), None)
+    pipeline.events.sync_all()
+    pipeline.events.refresh_briefs({_event_of(store, i) for i in ids})
+    quake_event = _event_of(store, ids[0])
+    with store.read() as conn:
+        assert event_rows.get(conn, quake_event)["brief"]["coverage"]["articles"] == 2
+    merged, _ = pipeline.events.recluster()
+    assert merged == 1 and _event_of(store, ids[2]) == _event_of(store, ids[0])
+    with store.read() as conn:
+        event = event_rows.get(conn, _event_of(store, ids[0]))
+    assert event["brief"]["coverage"]["articles"] == 3  # the headline it merged is in the brief

@@ -45,9 +45,11 @@ CATCH_UP_PER_RUN = 500
 BRIEF_MAX_ARTICLES = 60
 # Members in other languages a new report is tested against for being their translated copy (its closest
 # by the clustering score): each test reads up to 10 sentences a side with e5, ~1.5 s of CPU. A feed poll
-# stays far below the cap; a bulk import of multilingual events tests its first TRANSLATED_PER_RUN pairs.
+# stays far below the cap; a bulk import of multilingual events tests TRANSLATED_PER_RUN pairs a run, and
+# the reports left over wait for the next runs (at most MAX_UNTESTED of them, the oldest dropped first).
 TRANSLATED_PARTNERS = 2
 TRANSLATED_PER_RUN = 300
+MAX_UNTESTED = 5_000
 
 
 @dataclass
@@ -148,7 +150,6 @@ class EventStage:
         """Place every article not yet in an event, oldest first; rebuild the briefs of touched events
         (or leave that to the caller, who may batch it: a brief costs up to a second or two)."""
         report = EventReport()
-        new: list[str] = []
         while report.placed < limit:
             with self.store.read() as conn:
                 rows = event_rows.unclustered(conn, limit=CLUSTER_BATCH)
@@ -157,8 +158,8 @@ class EventStage:
             placed = self.clusterer.add_batch([cluster_doc(r) for r in rows])
             report.placed += len(placed)
             report.copies += sum(1 for m in placed if m.copy_of is not None)
+            self._await_test(m.doc_id for m in placed if m.copy_of is None)
             report.events_touched |= self._sync_placed(placed, report)
-            new += [m.doc_id for m in placed if m.copy_of is None]
         # reports placed by words while awaiting the second encoder, read now that every article is placed
         if self.clusterer.catch_up(CATCH_UP_PER_RUN):
             report.events_touched |= self._sync_placed([], report)
@@ -166,9 +167,10 @@ class EventStage:
         # MERGE_EVERY arrivals inside the clusterer)
         if report.placed and self.clusterer.merge_grown():
             report.events_touched |= self._sync_placed([], report)
-        # in the events the reports ended up in: a Vietnamese report joins its event when e5 reads it
-        if self.translation is not None and new:
-            found = self.find_translated_copies(new)
+        # in the events the reports ended up in (a Vietnamese report joins its event when e5 reads it), and
+        # what earlier runs and passes left untested
+        if self.translation is not None and self.clusterer.state.untested:
+            found = self.find_translated_copies()
             report.copies += len(found)
             report.events_touched |= self._sync_placed(found, report)
         if self.translation is not None:
@@ -181,6 +183,7 @@ class EventStage:
         """Store new placements and the periodic pass's moves (tidings.cluster.refine); events touched."""
         c = self.clusterer
         moved = c.drain_moved()
+        self._await_test(d for d, _ in moved)
         docs = [m.doc_id for m in placed] + [d for d, _ in moved]
         current = {d: c.state.memberships[d] for d in docs if d in c.state.memberships}
         left = {e for _, e in moved}
@@ -192,17 +195,23 @@ class EventStage:
             event_rows.delete_events(conn, sorted(gone))
         return touched
 
-    def find_translated_copies(self, doc_ids: Iterable[str]) -> list[Membership]:
-        """Reports placed this run that render another member of their event in another language (a
-        German copy of an English wire text, which shares no shingles with it): each is tested against
-        its TRANSLATED_PARTNERS closest members in other languages, sentence by sentence, up to
-        TRANSLATED_PER_RUN tests."""
+    def _await_test(self, docs: Iterable[str]) -> None:
+        """Queue reports placed or moved for the translated-copy test (kept with the clusterer's state)."""
+        st = self.clusterer.state
+        st.untested = list(dict.fromkeys([*st.untested, *docs]))[-MAX_UNTESTED:]
+
+    def find_translated_copies(self) -> list[Membership]:
+        """Queued reports that render another member of their event in another language (a German copy
+        of an English wire text, which shares no shingles with it): each is tested against its
+        TRANSLATED_PARTNERS closest members in other languages, sentence by sentence, up to
+        TRANSLATED_PER_RUN tests; the reports the budget does not reach stay queued."""
         assert self.translation is not None
         embedder, c = self.translation.router.embedder, self.clusterer
         if embedder is None:
             return []
+        queue, c.state.untested = c.state.untested, []
         by_event: dict[int, list[str]] = {}
-        for d in (d for d in doc_ids if self._not_a_copy(d)):
+        for d in (d for d in queue if self._not_a_copy(d)):
             event_id = c.state.memberships[d].event_id
             if len(c.state.events[event_id].text_langs) > 1:
                 by_event.setdefault(event_id, []).append(d)
@@ -210,12 +219,17 @@ class EventStage:
         budget = TRANSLATED_PER_RUN
         for event_id, new in sorted(by_event.items()):
             if budget <= 0:
-                break
+                self._await_test(new)
+                continue
             with self.store.read() as conn:
                 rows = {str(r["id"]): r for r in event_rows.brief_inputs(conn, event_id)}
             read: dict[str, SentenceVectors] = {}
             for doc in (d for d in new if d in rows and self._not_a_copy(d)):
-                for other in self._partners(doc, rows)[: min(TRANSLATED_PARTNERS, budget)]:
+                partners = self._partners(doc, rows)[:TRANSLATED_PARTNERS]
+                if len(partners) > budget:
+                    self._await_test([doc])
+                    continue
+                for other in partners:
                     budget -= 1
                     for d in (doc, other):
                         if d not in read:
@@ -314,12 +328,22 @@ class EventStage:
 
     def recluster(self) -> tuple[int, int]:
         """The periodic pass: read what still awaits the second encoder, merge events that grew together,
-        split ones that drifted."""
-        self.clusterer.catch_up(CATCH_UP_PER_RUN)
-        merged, split = passes.recluster(self.clusterer)
+        split ones that drifted; test what moved for translated copies; brief anew the events it changed."""
+        c = self.clusterer
+        c.catch_up(CATCH_UP_PER_RUN)
+        merged, split = passes.recluster(c)
+        moved = c.drain_moved()
+        self._await_test(d for d, _ in moved)
+        touched = {c.state.memberships[d].event_id for d, _ in moved if d in c.state.memberships}
+        touched |= {e for _, e in moved} & set(c.state.events)
+        if self.translation is not None and c.state.untested:
+            touched |= {m.event_id for m in self.find_translated_copies()}
         self.sync_all()
-        self.clusterer.drain_moved()  # stored by sync_all
-        self.clusterer.collect_garbage()
+        c.drain_moved()  # stored by sync_all
+        if self.translation is not None:
+            self.add_evidence(touched)
+        self.refresh_briefs(touched)
+        c.collect_garbage()
         return merged, split
 
     def refresh_briefs(self, event_ids: Iterable[int]) -> None:

@@ -111,6 +111,7 @@ class OnlineClusterer:
         self._recent: deque[tuple[int, str]] = deque(getattr(self.state, "pending", []))
         self._unread: deque[tuple[str, str]] = deque(getattr(self.state, "unread", []), maxlen=MAX_UNREAD)
         self.moved: list[tuple[str, int]] = []  # (doc id, event it left) moved by the passes, for the store
+        self.state.untested = list(getattr(self.state, "untested", []))  # absent in states before session 9
         self._grown: set[int] = set()  # events given members since the last merge pass
         self.embedded = 0  # texts sent to the encoder (documents and events embedded on demand)
         for ev in self.state.events.values():

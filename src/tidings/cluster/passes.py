@@ -111,7 +111,7 @@ def recluster(c: OnlineClusterer, *, split_drifted: bool = False) -> tuple[int, 
     is names and the embedding scores low against it, and the pass pulled such members out (on the bundled
     sample it split the two seed reports of one summit apart).
     """
-    merges = merge_grown(c, list(c.state.events), record=False)
+    merges = merge_grown(c, list(c.state.events))  # moves recorded: the event stage briefs them anew
     splits = 0
     for ev in list(c.state.events.values()) if split_drifted else []:
         if len(ev.members) < MIN_SPLIT_SIZE:
@@ -125,7 +125,9 @@ def recluster(c: OnlineClusterer, *, split_drifted: bool = False) -> tuple[int, 
             c.detach(doc_id)
             s = c.score(c.state.features[doc_id], ev)
             c.attach(doc_id, ev.id if s.value >= SPLIT_THRESHOLD else None, s.value)
-            splits += int(s.value < SPLIT_THRESHOLD)
+            if s.value < SPLIT_THRESHOLD:
+                splits += 1
+                c.moved.append((doc_id, ev.id))
     return merges, splits
 
 

@@ -109,5 +109,7 @@ class ClusterState:
     pending: list[tuple[int, str]] = field(default_factory=list)  # (arrival, doc id) awaiting re-placement
     # (doc id, lead) placed by words, awaiting the second encoder (OnlineClusterer.catch_up)
     unread: list[tuple[str, str]] = field(default_factory=list)
+    # documents placed or moved, awaiting the event stage's translated-copy test (tidings.events)
+    untested: list[str] = field(default_factory=list)
     # the sentence encoder whose vectors it holds: two models' vectors do not compare
     embedder: str = "use"
