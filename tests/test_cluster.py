@@ -21,6 +21,7 @@ from tidings.cluster import (
     ClusterState,
     E5Embedder,
     EmbedPolicy,
+    Event,
     OnlineClusterer,
     SharedFeature,
     default_embedder,
@@ -36,9 +37,11 @@ from tidings.cluster.passes import (
     link,
     may_merge,
     merge,
+    merge_grown,
     move,
     recluster,
     split,
+    split_drifted,
 )
 from tidings.cluster.refine import replace_doc
 from tidings.cluster.score import Profile, Weights, similarity
@@ -476,7 +479,7 @@ def test_user_corrections_survive_reclustering() -> None:
     new = split(c, vote, ["r1"]) if len(c.event_of("r1").members) > 1 else vote
     link(c, "t1", "t2", same=False)
     split(c, c.event_of("t1").id, ["t2"])
-    recluster(c, split_drifted=True)
+    recluster(c)
     recluster(c)
     assert c.event_of("r2").id == quake and c.state.memberships["r2"].pinned
     assert c.event_of("r1").id == new
@@ -514,7 +517,7 @@ def test_events_of_one_story_that_started_apart_merge() -> None:
         c.add(docs[i])
     apart, other = alone(c, QUAKE_HEADLINE), alone(c, OTHER_QUAKE)
     assert apart != c.event_of("q1").id
-    assert c.merge_grown() == 1
+    assert c.tidy_grown() == 1
     assert c.event_of("h1").id == c.event_of("q1").id and ("h1", apart) in c.drain_moved()
     assert {f.value for f in c.state.memberships["h1"].shared} & {
         "kermadec",
@@ -526,7 +529,7 @@ def test_events_of_one_story_that_started_apart_merge() -> None:
 def test_merge_pass_runs_every_merge_every_arrivals(monkeypatch: pytest.MonkeyPatch) -> None:
     c = lexical()
     calls: list[int] = []
-    monkeypatch.setattr(c, "merge_grown", lambda: calls.append(c.state.tick) or 0)
+    monkeypatch.setattr(c, "tidy_grown", lambda: calls.append(c.state.tick) or 0)
     for i in range(2 * MERGE_EVERY):
         c.add(ClusterDoc(id=f"f{i}", lang="en", title="t", text=f"filler {i}"))
     assert calls == [MERGE_EVERY, 2 * MERGE_EVERY]
@@ -555,7 +558,7 @@ def test_merge_pass_leaves_a_users_placement_in_its_event() -> None:
         c.add(docs[i])
     placed = alone(c, QUAKE_HEADLINE)
     move(c, "h1", placed)  # a user says: the headline stays where it is
-    c.merge_grown()
+    c.tidy_grown()
     assert c.event_of("h1").id == placed and c.event_of("q1").id == placed  # the bigger event came to it
     assert c.state.memberships["h1"].pinned
 
@@ -728,3 +731,37 @@ def test_of_two_reports_found_to_be_one_text_the_later_is_the_copy() -> None:
     assert m.shared[0] == why and c.event_of("en").copies == 1
     assert c.mark_translated("de", "en", why) is None  # already a copy: counted once
     assert c.copies.group("en") == ["en", "de"]
+
+
+def _lookalikes_in_one_event() -> tuple[OnlineClusterer, Event, set[str], set[str]]:
+    """Two look-alike stories (a coach fired, the same coach hired years before) in one event, as when
+    placement joined them."""
+    c = lexical()
+    docs = [doc_of(r) for r in read_jsonl(DATA / "lookalike.jsonl")]
+    for d in docs:
+        c.add(d)
+    ev = c.event_of(docs[0].id)
+    for d in docs[1:]:
+        if c.event_of(d.id).id != ev.id:
+            c.detach(d.id)
+            c.attach(d.id, ev.id, 0.7)
+    fired = {d.id for d in docs if d.id.startswith("f")}
+    return c, ev, fired, {d.id for d in docs} - fired
+
+
+def test_the_split_pass_separates_lookalike_stories_and_keeps_them_apart() -> None:
+    c, ev, fired, hired = _lookalikes_in_one_event()
+    assert split_drifted(c, [ev.id]) == 1
+    assert {c.event_of(d).id for d in fired} == {ev.id}  # the group holding its first report stays...
+    (new,) = {c.event_of(d).id for d in hired}  # ... the other leaves, whole, for an event of its own
+    assert new != ev.id and sorted(d for d, _ in c.drain_moved()) == sorted(hired)
+    assert all(c.state.memberships[d].shared for d in sorted(hired)[1:])  # with its reasons there
+    assert not may_merge(c, c.state.events[ev.id], c.state.events[new])
+    assert merge_grown(c, [ev.id, new]) == 0
+    assert split_drifted(c, [ev.id]) == 0  # looked at again only once it has grown
+
+
+def test_the_split_pass_leaves_an_event_a_user_placed_documents_in_alone() -> None:
+    c, ev, fired, hired = _lookalikes_in_one_event()
+    c.state.memberships[sorted(hired)[0]].pinned = True
+    assert split_drifted(c, [ev.id]) == 0 and {c.event_of(d).id for d in fired | hired} == {ev.id}

@@ -165,7 +165,7 @@ class EventStage:
             report.events_touched |= self._sync_placed([], report)
         # the events this run grew, merged with those they grew together with (the pass also runs every
         # MERGE_EVERY arrivals inside the clusterer)
-        if report.placed and self.clusterer.merge_grown():
+        if report.placed and self.clusterer.tidy_grown():
             report.events_touched |= self._sync_placed([], report)
         # in the events the reports ended up in (a Vietnamese report joins its event when e5 reads it), and
         # what earlier runs and passes left untested

@@ -205,7 +205,7 @@ class OnlineClusterer:
         if REFINE_EVERY and st.tick % REFINE_EVERY == 0:
             self.refine(st.tick - REFINE_LAG)
         if MERGE_EVERY and st.tick % MERGE_EVERY == 0:
-            self.merge_grown()
+            self.tidy_grown()
         self._age_out(doc.published)
         st.df_counts, st.df_docs = self.df.counts, self.df.n_docs
         return m
@@ -398,12 +398,14 @@ class OnlineClusterer:
         gc.freeze()
         return freed
 
-    def merge_grown(self) -> int:
-        """Merge the events that grew since the last call with events they grew together with; how many."""
-        from tidings.cluster.passes import merge_grown  # the passes use this module's clusterer
+    def tidy_grown(self) -> int:
+        """Merge the events that grew since the last call with events they grew together with, and split
+        those whose members grew apart; how many merges and splits."""
+        from tidings.cluster.passes import merge_grown, split_drifted  # the passes use this clusterer
 
         grown, self._grown = self._grown, set()
-        return merge_grown(self, grown)
+        merges = merge_grown(self, grown)
+        return merges + split_drifted(self, grown | self._grown)  # with what the merges grew
 
     def drain_moved(self) -> list[tuple[str, int]]:
         """Documents the passes moved since the last call, with the event each left (which may be gone)."""

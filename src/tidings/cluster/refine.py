@@ -20,7 +20,9 @@ def movable(c: OnlineClusterer, doc_id: str) -> bool:
     ev = c.state.events[m.event_id]
     if ev.copies and any(c.state.memberships[d].copy_of == doc_id for d in ev.members):
         return False
-    return not any(k.kind != "pin" and doc_id in (k.a, k.b) for k in c.state.constraints)
+    return not any(
+        k.kind in ("must_link", "cannot_link") and doc_id in (k.a, k.b) for k in c.state.constraints
+    )
 
 
 def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:

@@ -11,7 +11,8 @@ import numpy as np
 from tidings.cluster.features import DocFeatures
 from tidings.dedup import CopyIndexState
 
-ConstraintKind = Literal["must_link", "cannot_link", "pin"]
+# kept_apart: two groups the split pass separated (automatic, unlike the others, which are users')
+ConstraintKind = Literal["must_link", "cannot_link", "pin", "kept_apart"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Event:
     lead_doc: str = ""  # the report it is the lead of ("" in states saved before session 7)
     fallback: np.ndarray | None = None  # sum of the second encoder's vectors (float64)
     published: list[datetime] = field(default_factory=list)  # member dates, for growth
+    checked_size: int = 0  # its non-copy members when the split pass last looked at it
 
     @property
     def independent(self) -> int:
