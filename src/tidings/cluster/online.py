@@ -453,12 +453,16 @@ class OnlineClusterer:
     def pair_score(self, a: DocFeatures, b: DocFeatures) -> Score:
         """Similarity of two documents as placing one against the other would take it: words alone when
         they settle it (same language, score from `settle`), else with the embeddings."""
-        pa, pb = profile_of_doc(a, self.df), profile_of_doc(b, self.df)
+        return self.profile_score(profile_of_doc(a, self.df), profile_of_doc(b, self.df))
+
+    def profile_score(self, pa: Profile, pb: Profile, explain: bool = True) -> Score:
+        """`pair_score` of two documents' profiles (made with the current document frequencies); without the
+        shared features when not asked to explain."""
         if pa.langs & pb.langs:  # words settle only within a language
-            words = similarity(replace(pa, embedding=None, fallback=None), pb, self.weights)
+            words = similarity(replace(pa, embedding=None, fallback=None), pb, self.weights, explain)
             if words.value >= self.settle:
                 return words
-        return similarity(pa, pb, self.weights)
+        return similarity(pa, pb, self.weights, explain)
 
     def _candidates(self, f: DocFeatures) -> list[Event]:
         idf = self.df.idf

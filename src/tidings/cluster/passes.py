@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from tidings.cluster.online import MEMBER_SAMPLE, OnlineClusterer
-from tidings.cluster.score import profile_of_event, similarity
+from tidings.cluster.score import profile_of_doc, profile_of_event, similarity
 from tidings.cluster.state import Constraint, Event
 from tidings.errors import InputError, NotFound
 
@@ -155,11 +155,12 @@ def drifted_groups(c: OnlineClusterer, docs: Sequence[str]) -> tuple[list[str], 
     """The two groups these documents fall into when they score below SPLIT_THRESHOLD against each other,
     else None. Only pairs in one language are judged: across languages scores are lower by nature."""
     feats = [c.state.features[d] for d in docs]
+    profs = [profile_of_doc(f, c.df) for f in feats]  # as `pair_score` makes them, once each
     n = len(docs)
     sim = np.eye(n)
     for i in range(n):
         for j in range(i + 1, n):
-            sim[i, j] = sim[j, i] = c.pair_score(feats[i], feats[j]).value
+            sim[i, j] = sim[j, i] = c.profile_score(profs[i], profs[j], explain=False).value
     found = _top_split(sim)
     if found is None:
         return None
