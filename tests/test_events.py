@@ -13,6 +13,7 @@ import pytest
 from tidings import events as events_module
 from tidings.cli import main
 from tidings.errors import ConfigError
+from tidings.evaluate.cluster import read_jsonl
 from tidings.events import EventStage, cluster_doc
 from tidings.pipeline import Pipeline
 from tidings.settings import Settings
@@ -24,6 +25,7 @@ from .conftest import SAMPLE
 SEEDS = [str(SAMPLE / "000_ecd03e3bfaa32d93.txt"), str(SAMPLE / "004_e98dca1c8e07cdf9.txt")]
 OTHER = str(SAMPLE / "pages" / "en-wildfire.html")
 DEDUP = Path(__file__).parent / "data" / "dedup"
+CLUSTER_DATA = Path(__file__).parent / "data" / "cluster" / "events.jsonl"
 
 
 def _event_of(store: Store, article_id: int) -> int:
@@ -234,21 +236,29 @@ def test_stored_english_translation_is_read_as_english() -> None:
     assert translated.lang == "de" and translated.text_lang == "en"
 
 
-def test_events_the_merge_pass_joins_are_stored(store: Store, settings: Settings, tmp_path: Path) -> None:
-    data = Path(__file__).parent / "data" / "cluster" / "events.jsonl"
-    rows = [json.loads(line) for line in data.read_text().splitlines()]
-    quake = [r for r in rows if r["id"] in ("q1", "q2")]
+def _quake_and_a_lone_headline(
+    store: Store, settings: Settings, tmp_path: Path
+) -> tuple[Pipeline, list[int]]:
+    """Two quake reports in one event, and a headline of the same quake in an event of its own, as when it
+    arrived before it could join."""
+    quake = [r for r in read_jsonl(CLUSTER_DATA) if r["id"] in ("q1", "q2")]
     headline = {"id": "h1", "lang": "en", "title": "Magnitude 6.4 quake hits Kermadec Islands, GeoNet says"}
-    first, later = tmp_path / "first.jsonl", tmp_path / "later.jsonl"
+    first = tmp_path / "first.jsonl"
     first.write_text("".join(json.dumps(r) + "\n" for r in [*quake, {**headline, "text": headline["title"]}]))
-    later.write_text(json.dumps(next(r for r in rows if r["id"] == "r1")) + "\n")
     pipeline = Pipeline(store, settings, translate=False)
     ids = [o.article_id for o in pipeline.ingest([str(first)]).outcomes]  # type: ignore[union-attr]
     c = pipeline.events.clusterer
-    c.detach(str(ids[2]))  # the headline in an event of its own, as when it arrived before it could join
+    c.detach(str(ids[2]))
     c.attach(str(ids[2]), None)
     pipeline.events.sync_all()
     assert _event_of(store, ids[2]) != _event_of(store, ids[0])
+    return pipeline, ids
+
+
+def test_events_the_merge_pass_joins_are_stored(store: Store, settings: Settings, tmp_path: Path) -> None:
+    pipeline, ids = _quake_and_a_lone_headline(store, settings, tmp_path)
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps(next(r for r in read_jsonl(CLUSTER_DATA) if r["id"] == "r1")) + "\n")
     pipeline.ingest([str(later)])  # the stage merges the events its run grew, and stores the result
     assert _event_of(store, ids[2]) == _event_of(store, ids[0])
     with store.read() as conn:
@@ -275,21 +285,10 @@ def test_reads_a_run_leaves_over_wait_for_the_periodic_pass(
 def test_the_periodic_pass_briefs_the_events_it_merges_anew(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
-    data = Path(__file__).parent / "data" / "cluster" / "events.jsonl"
-    quake = [json.loads(line) for line in data.read_text().splitlines() if '"id": "q' in line][:2]
-    headline = {"id": "h1", "lang": "en", "title": "Magnitude 6.4 quake hits Kermadec Islands, GeoNet says"}
-    first = tmp_path / "first.jsonl"
-    first.write_text("".join(json.dumps(r) + "\n" for r in [*quake, {**headline, "text": headline["title"]}]))
-    pipeline = Pipeline(store, settings, translate=False)
-    ids = [o.article_id for o in pipeline.ingest([str(first)]).outcomes]  # type: ignore[union-attr]
-    c = pipeline.events.clusterer
-    c.detach(str(ids[2]))  # the headline in an event of its own, as when it arrived before it could join
-    c.attach(str(ids[2]), None)
-    pipeline.events.sync_all()
+    pipeline, ids = _quake_and_a_lone_headline(store, settings, tmp_path)
     pipeline.events.refresh_briefs({_event_of(store, i) for i in ids})
-    quake_event = _event_of(store, ids[0])
     with store.read() as conn:
-        assert event_rows.get(conn, quake_event)["brief"]["coverage"]["articles"] == 2
+        assert event_rows.get(conn, _event_of(store, ids[0]))["brief"]["coverage"]["articles"] == 2
     merged, _ = pipeline.events.recluster()
     assert merged == 1 and _event_of(store, ids[2]) == _event_of(store, ids[0])
     with store.read() as conn:

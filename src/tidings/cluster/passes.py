@@ -123,9 +123,9 @@ def recluster(c: OnlineClusterer) -> tuple[int, int]:
 
 def split_drifted(c: OnlineClusterer, event_ids: Iterable[int]) -> int:
     """Split each of these events whose members fell into two groups that score low against each other
-    (SPLIT_THRESHOLD); the smaller group (of two alike, the one without the event's first report)
-    leaves for an event of its own, with its copies. Events holding
-    a document a user placed are left alone. How many splits."""
+    (SPLIT_THRESHOLD); the smaller group (of two alike, the one without the event's first report) leaves
+    for an event of its own, with its copies. Events holding a document a user placed are left alone.
+    How many splits."""
     st = c.state
     st.constraints = [
         k for k in st.constraints if k.kind != "kept_apart" or {k.a, k.b} <= st.memberships.keys()
