@@ -222,7 +222,8 @@ class EventStage:
                 self._await_test(new)
                 continue
             with self.store.read() as conn:
-                rows = {str(r["id"]): r for r in event_rows.brief_inputs(conn, event_id)}
+                members = event_rows.brief_inputs(conn, event_id, with_sentences=False)  # bodies as written
+            rows = {str(r["id"]): r for r in members}
             read: dict[str, SentenceVectors] = {}
             for doc in (d for d in new if d in rows and self._not_a_copy(d)):
                 partners = self._partners(doc, rows)[:TRANSLATED_PARTNERS]

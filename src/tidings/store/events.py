@@ -217,10 +217,14 @@ def list_corrections(conn: Connection) -> list[dict[str, Any]]:
 
 
 def brief_inputs(
-    conn: Connection, event_id: int | None = None, article_ids: Sequence[int] = ()
+    conn: Connection,
+    event_id: int | None = None,
+    article_ids: Sequence[int] = (),
+    *,
+    with_sentences: bool = True,
 ) -> list[dict[str, Any]]:
     """What the brief needs of each member (of an event, or of the given articles): fields, body, and
-    English sentences if any."""
+    English sentences if any (not read when not asked for: "sentences" is then empty)."""
     rows = (
         members(conn, event_id)
         if event_id is not None
@@ -236,7 +240,7 @@ def brief_inputs(
         )
     }
     sentences: dict[int, list[tuple[int, str, str]]] = {}
-    for s in conn.execute(
+    query = (
         select(
             translation_sentences.c.article_id,
             translation_sentences.c.position,
@@ -245,7 +249,8 @@ def brief_inputs(
         )
         .where(translation_sentences.c.article_id.in_(ids))
         .order_by(translation_sentences.c.article_id, translation_sentences.c.position)
-    ):
+    )
+    for s in conn.execute(query) if with_sentences else ():
         sentences.setdefault(int(s.article_id), []).append((int(s.position), s.text, s.source))
     for row in rows:
         row["body"], row["body_en"] = bodies.get(int(row["id"]), ("", None))
