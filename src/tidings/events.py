@@ -182,18 +182,26 @@ class EventStage:
     def _sync_placed(self, placed: list[Membership], report: EventReport) -> set[int]:
         """Store new placements and the periodic pass's moves (tidings.cluster.refine); events touched."""
         c = self.clusterer
-        moved = c.drain_moved()
-        self._await_test(d for d, _ in moved)
+        moved, touched = self._drain_moved()
         docs = [m.doc_id for m in placed] + [d for d, _ in moved]
         current = {d: c.state.memberships[d] for d in docs if d in c.state.memberships}
+        touched |= {m.event_id for m in current.values()}
         left = {e for _, e in moved}
-        touched = {m.event_id for m in current.values()} | (left & set(c.state.events))
         gone = left - set(c.state.events) - set(c.state.retired)  # emptied by a move, not retired
         with self.store.write() as conn:
             report.new_events += len(touched - event_rows.active_ids(conn))
             self._sync(conn, list(current.values()), touched)
             event_rows.delete_events(conn, sorted(gone))
         return touched
+
+    def _drain_moved(self) -> tuple[list[tuple[str, int]], set[int]]:
+        """The passes' moves since the last call, queued for the translated-copy test, and the events they
+        touched: those the documents are in now, and those they left that are still active."""
+        st = self.clusterer.state
+        moved = self.clusterer.drain_moved()
+        self._await_test(d for d, _ in moved)
+        touched = {st.memberships[d].event_id for d, _ in moved if d in st.memberships}
+        return moved, touched | ({e for _, e in moved} & set(st.events))
 
     def _await_test(self, docs: Iterable[str]) -> None:
         """Queue reports placed or moved for the translated-copy test (kept with the clusterer's state)."""
@@ -333,10 +341,7 @@ class EventStage:
         c = self.clusterer
         c.catch_up(CATCH_UP_PER_RUN)
         merged, split = passes.recluster(c)
-        moved = c.drain_moved()
-        self._await_test(d for d, _ in moved)
-        touched = {c.state.memberships[d].event_id for d, _ in moved if d in c.state.memberships}
-        touched |= {e for _, e in moved} & set(c.state.events)
+        _, touched = self._drain_moved()
         if self.translation is not None and c.state.untested:
             touched |= {m.event_id for m in self.find_translated_copies()}
         self.sync_all()
