@@ -179,11 +179,12 @@ def _top_split(sim: np.ndarray) -> tuple[list[int], list[int]] | None:
     SPLIT_MIN_GROUP items each, read from the top down past small outlying branches."""
     clusters: dict[int, list[int]] = {i: [i] for i in range(len(sim))}
     children: dict[int, tuple[int, int]] = {}
-    link = sim.astype(np.float64).copy()
+    n = len(sim)
+    link = np.full((2 * n, 2 * n), -np.inf)  # rows and columns n.. hold the merged clusters
+    link[:n, :n] = sim
     np.fill_diagonal(link, -np.inf)
-    alive = list(range(len(sim)))
-    link = np.pad(link, ((0, len(sim)), (0, len(sim))), constant_values=-np.inf)
-    nxt = len(sim)
+    alive = list(range(n))
+    nxt = n
     while len(alive) > 1:
         sub = link[np.ix_(alive, alive)]
         i, j = np.unravel_index(int(np.argmax(sub)), sub.shape)
