@@ -24,6 +24,7 @@ from tidings.cluster import (
     Event,
     OnlineClusterer,
     SharedFeature,
+    StaticUSEEmbedder,
     default_embedder,
     extract,
     fallback_embedder,
@@ -172,6 +173,34 @@ def test_use_encoder_with_the_compiled_tokenizer_gives_the_packages_own_vectors(
     theirs = USE(threads=1).encode(texts)
     for a, b in zip(ours, theirs, strict=True):
         assert sum(x * float(y) for x, y in zip(a, b, strict=True)) > 0.9999
+
+
+STORY = [
+    "Biden and Putin met in Geneva for nearly four hours and agreed to return their ambassadors.",
+    "Biden y Putin se reunieron en Ginebra casi cuatro horas y acordaron el regreso de sus embajadores.",
+    "The central bank raised interest rates by half a point to fight inflation in the euro area.",
+]
+
+
+def test_static_use_follows_use_and_reads_one_story_across_languages() -> None:
+    static, exact = default_embedder("use-static"), default_embedder("use")
+    ours, theirs = np.array(static.embed(STORY)), np.array(exact.embed(STORY))
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0)
+    assert all(float(a @ b) > 0.75 for a, b in zip(ours, theirs, strict=True))  # median 0.88 on SemEval
+    assert float(ours[0] @ ours[1]) > float(ours[0] @ ours[2]) + 0.3
+    assert np.allclose(static.embed(STORY[1:2])[0], ours[1], atol=1e-6)  # alone as in a batch
+
+
+def test_static_use_maps_the_table_its_cache_folder_holds(tmp_path: Path) -> None:
+    made = StaticUSEEmbedder()
+    before = np.array(made.embed(STORY[:1])[0])
+    table = np.array(np.load(made.table_path(), mmap_mode="r"))
+    ours = StaticUSEEmbedder(cache=tmp_path)
+    table[ours.pieces(STORY[0])[1:-1]] *= -1  # what the file says, not what would be computed, is read
+    np.save(ours.table_path(), table)
+    assert float(np.array(ours.embed(STORY[:1])[0]) @ before) < 0.9
+    np.save(ours.table_path(), table[:10])  # a file of another shape is made again
+    assert float(np.array(StaticUSEEmbedder(cache=tmp_path).embed(STORY[:1])[0]) @ before) > 0.9999
 
 
 class CountingEmbedder:

@@ -1,6 +1,13 @@
 """Online cross-lingual event clustering: features, candidate index, scoring, online placement."""
 
-from tidings.cluster.embed import E5Embedder, EmbedPolicy, USEEmbedder, default_embedder, fallback_embedder
+from tidings.cluster.embed import (
+    E5Embedder,
+    EmbedPolicy,
+    StaticUSEEmbedder,
+    USEEmbedder,
+    default_embedder,
+    fallback_embedder,
+)
 from tidings.cluster.features import ClusterDoc, DocFeatures, Embedder, extract
 from tidings.cluster.online import OnlineClusterer
 from tidings.cluster.state import ClusterState, Constraint, Event, Membership, SharedFeature
@@ -17,6 +24,7 @@ __all__ = [
     "Membership",
     "OnlineClusterer",
     "SharedFeature",
+    "StaticUSEEmbedder",
     "USEEmbedder",
     "default_embedder",
     "extract",
