@@ -108,6 +108,11 @@ def test_ann_index_keeps_unchanged_vectors_and_follows_changes() -> None:
     assert idx.candidates({}, np.array([0.9, 0.1, 0, 0]))[0] == 1
     idx.update(1, ["x"], np.array([0, 0, 1.0, 0]))  # a changed centroid is re-indexed
     assert idx.candidates({}, np.array([0, 0.1, 0.9, 0]))[0] == 1
+    held = np.asarray(idx.ann.get(1)) if idx.ann is not None else None
+    idx.update(1, ["x"], np.array([0, 0.05, 3.0, 0]))  # a grown sum barely turned (cosine 0.9999): left
+    assert held is not None and idx.ann is not None and np.array_equal(np.asarray(idx.ann.get(1)), held)
+    idx.update(1, ["x"], np.array([0, 0.5, 1.0, 0]))  # turned by more (0.89): re-indexed
+    assert not np.array_equal(np.asarray(idx.ann.get(1)), held)
     idx.remove(1)
     assert idx.candidates({}, np.array([0, 0, 1.0, 0])) == [2]
 

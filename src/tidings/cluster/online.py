@@ -256,10 +256,13 @@ class OnlineClusterer:
         candidates = self._candidates(f)
         best = self._best(prof, candidates)
         if self._wants_embedding(doc) and not self._settled(prof, best):
-            f = replace(f, embedding=np.asarray(self._embed(doc), dtype=np.float32))
-            self.state.features[f.doc_id] = f
+            vec = np.asarray(self._embed(doc), dtype=np.float32)
+            f = self.state.features[f.doc_id] = replace(f, embedding=vec)
             prof = profile_of_doc(f, self.df)
-            candidates = self._candidates(f)  # now with the nearest event embeddings
+            # the events its words found, and now the nearest event embeddings
+            found = {ev.id for ev in candidates}
+            near = [i for i in self.index.nearest(vec) if i not in found and i in self.state.events]
+            candidates = [*candidates, *(self.state.events[i] for i in near)]
             self._embed_events(candidates)
             best = self._best(prof, candidates)
         if not self._settled(prof, best) and self._bridges(doc, candidates):
@@ -478,7 +481,9 @@ class OnlineClusterer:
         self.state.events[ev.id] = ev
         return ev
 
-    def _attach(self, ev: Event, f: DocFeatures, m: Membership, copy: bool = False) -> None:
+    def _attach(
+        self, ev: Event, f: DocFeatures, m: Membership, copy: bool = False, reindex: bool = True
+    ) -> None:
         st = self.state
         st.memberships[f.doc_id] = m
         ev.members.append(f.doc_id)
@@ -501,10 +506,12 @@ class OnlineClusterer:
         accumulate(ev, prof, +1)
         for y in f.years:
             ev.years[y] = ev.years.get(y, 0) + 1
-        self._reindex(ev)
+        if reindex:
+            self._reindex(ev)
 
-    def detach(self, doc_id: str) -> Event:
-        """Take a document out of its event (for moves and splits); the event keeps its id."""
+    def detach(self, doc_id: str, reindex: bool = True) -> Event:
+        """Take a document out of its event (for moves and splits); the event keeps its id. Without
+        `reindex` the candidate index is left as it was, for a caller that puts the document back."""
         st = self.state
         m = st.memberships.pop(doc_id)
         ev = st.events[m.event_id]
@@ -529,7 +536,8 @@ class OnlineClusterer:
             ev.last_seen = max(ev.published, default=None)
         if ev.members:
             describe(ev, rest)
-            self._reindex(ev)
+            if reindex:
+                self._reindex(ev)
         else:
             del st.events[ev.id]
             self.index.remove(ev.id)
