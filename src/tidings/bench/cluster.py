@@ -149,7 +149,7 @@ def measure(
     n: int = 50_000,
     policy: str = "always",
     settle: float | None = None,
-    embedder_name: str = "use",
+    embedder_name: str = "use-static",
     docs: Iterable[ClusterDoc] | None = None,
     fallback_name: str = "e5",
 ) -> dict[str, Any]:
