@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -182,8 +183,10 @@ class StaticUSEEmbedder(USEEmbedder):
                 with part.open("wb") as fh:
                     np.save(fh, table)
                 os.replace(part, path)  # whole or not at all, should two processes race
-            except OSError:
-                pass  # an unwritable cache costs the next process the same seconds, nothing else
+            except OSError as exc:  # an unwritable cache costs the next process the same seconds, no more
+                logging.getLogger("tidings.cluster").warning(
+                    "cannot keep the use-static table in %s: %s", path, exc
+                )
         self._table = table
         return table
 
