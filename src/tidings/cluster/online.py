@@ -258,7 +258,7 @@ class OnlineClusterer:
         if self._wants_embedding(doc) and not self._settled(prof, best):
             vec = np.asarray(self._embed(doc), dtype=np.float32)
             f = self.state.features[f.doc_id] = replace(f, embedding=vec)
-            prof = profile_of_doc(f, self.df)
+            prof = replace(prof, embedding=vec.astype(np.float64))  # as profile_of_doc makes it
             # the events its words found, and now the nearest event embeddings
             found = {ev.id for ev in candidates}
             near = [i for i in self.index.nearest(vec) if i not in found and i in self.state.events]
