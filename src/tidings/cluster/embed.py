@@ -105,14 +105,15 @@ class USEEmbedder:
 
 
 class StaticUSEEmbedder(USEEmbedder):
-    """USE multilingual v3 read one sentencepiece piece at a time: ~20x cheaper, a little less accurate.
+    """USE multilingual v3 read one sentencepiece piece at a time: ~15x cheaper, a little less accurate.
 
     USE sums per-token features (the piece's embedding and two convolution layers over its 2-, 3- and
     5-piece windows), projects the sum and runs a small network on it. Here each piece's projected
     features are computed once, its neighbours taken at their average, into a table of all 128,010
     pieces; a text is then USE's own network on the sum of its pieces' rows. What is lost is the
-    convolutions' view of the actual neighbours (docs/eval-cluster.md, "Static USE"). The table is made
-    on first use (~15 s of CPU) and kept in the user's cache folder, from which later processes map it.
+    convolutions' view of the actual neighbours (docs/eval-cluster.md, "USE read piece by piece"). The
+    table is made on first use (~15 s of CPU) and kept in the user's cache folder, from which later
+    processes map it.
     """
 
     name = "use-static"
@@ -160,7 +161,7 @@ class StaticUSEEmbedder(USEEmbedder):
     def _embed(self, texts: Sequence[str]) -> list[list[float]]:
         m = self._model
         table = self._table if self._table is not None else self._open_table()
-        pieces = [m.sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]  # as `pieces`
+        pieces = [self.pieces(t) for t in texts]
         sums = np.stack([table[p].sum(axis=0, dtype=np.float32) for p in pieces])
         lens = np.array([len(p) for p in pieces], dtype=np.float32)[:, None]
         return [list(map(float, v)) for v in self._head((sums + lens * m.cnn_b) / np.sqrt(lens))]

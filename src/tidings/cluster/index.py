@@ -72,10 +72,8 @@ class CandidateIndex:
         for k in new - old:
             self.postings[k].add(event_id)
         self.keys_of[event_id] = new
-        if self.ann is not None and embedding is not None:
-            size = float(np.linalg.norm(embedding))
-            if not size:
-                return
+        size = float(np.linalg.norm(embedding)) if embedding is not None else 0.0
+        if self.ann is not None and embedding is not None and size:
             vec = (embedding / size).astype(np.float32)
             # A graph update costs ~0.4 ms. Most members add no embedding, and those that do turn a grown
             # event's sum by little: the index only finds candidates, which are then scored on the exact sum.
