@@ -202,6 +202,7 @@ class StaticUSEEmbedder(USEEmbedder):
         prob = np.zeros(n)
         prob[: len(scores)] = np.where(scores < 0, np.exp(scores), 0.0)  # control pieces score 0
         prob /= prob.sum()
+        # three passes over the pieces, each chunk's inputs made again, so no 400 MB intermediate is held
         x_mean = sum(prob[c] @ self._inputs(c)[1] for c in chunks)
         h_mean = sum(prob[c] @ self._first_layer(self._inputs(c)[1], x_mean) for c in chunks)
         return np.concatenate([self._rows(c, x_mean, h_mean) for c in chunks])
