@@ -720,6 +720,21 @@ def test_refine_re_places_early_reports_once_and_leaves_pinned_ones() -> None:
     assert c.refine() == 0  # each placement is judged once
 
 
+def test_refine_leaves_a_report_with_nowhere_else_to_go_untouched() -> None:
+    c = lexical()
+    docs = {d.id: d for d in rows()}
+    for d in ("q1", "q2", "r1"):
+        c.add(docs[d])
+    ev = c.event_of("q1")
+    assert c.event_of("q2") is ev and c.event_of("r1") is not ev
+    order, tick, sums = list(ev.members), ev.last_tick, dict(ev.terms)
+    c.tidy_grown()  # the placements' growth is looked at
+    assert c.refine() == 0
+    # not taken out and put back: its place among the members (the split pass samples the newest), the
+    # event's last activity (ageing) and its sums stay, and the merge pass has nothing new to look at
+    assert ev.members == order and ev.last_tick == tick and ev.terms == sums and not c._grown
+
+
 def test_batches_keep_the_state_out_of_full_collections_and_the_pass_collects() -> None:
     class Node:
         loop: object = None

@@ -30,26 +30,25 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
     m = c.state.memberships[doc_id]
     own = c.state.events[m.event_id]
     prof = c._profile(doc_id)
-    alone = len(own.members) == 1
-    if alone:
-        own_score = 0.0  # a lone report joins what it would join if it arrived now
-    else:
-        # compare with the rest of its event, not with itself; most documents go back, leaving the
-        # candidate index as it was (re-indexing an embedded event twice cost ~1 ms a document)
-        c.detach(doc_id, reindex=False)
-        own_score = similarity(prof, profile_of_event(own), c.weights, False).value
+    features = c.state.features[doc_id]
     best: tuple[float, Event] | None = None
-    for ev in c._candidates(c.state.features[doc_id]):
+    for ev in c._candidates(features):
         if ev.id != own.id:
             value = similarity(prof, profile_of_event(ev), c.weights, False).value
             if best is None or value > best[0]:
                 best = (value, ev)
-    features = c.state.features[doc_id]
-    if (
-        best is not None
-        and best[0] >= c.threshold_for(prof, profile_of_event(best[1]))
-        and best[0] > own_score
-    ):
+    # most documents have no other event they would join: they stay without being taken out and put back
+    if best is None or best[0] < c.threshold_for(prof, profile_of_event(best[1])):
+        return False
+    alone = len(own.members) == 1
+    if alone:
+        own_score = 0.0  # a lone report joins what it would join if it arrived now
+    else:
+        # compare with the rest of its event, not with itself; the candidate index stays as it was
+        # while the document may go back (re-indexing an embedded event twice cost ~1 ms a document)
+        c.detach(doc_id, reindex=False)
+        own_score = similarity(prof, profile_of_event(own), c.weights, False).value
+    if best[0] > own_score:
         if alone:
             c.detach(doc_id)
         else:
