@@ -30,7 +30,7 @@ from tidings.cluster import (
     fallback_embedder,
 )
 from tidings.cluster.features import _stem, fold, lead_of, names_of, numbers_of, terms_of, years_of
-from tidings.cluster.index import QUERY_KEYS, CandidateIndex
+from tidings.cluster.index import QUERY_KEYS, CandidateIndex, DocFrequency, heaviest
 from tidings.cluster.online import FALLBACK_EVENTS, MAX_UNREAD, MERGE_EVERY
 from tidings.cluster.passes import (
     MERGE_THRESHOLD,
@@ -124,6 +124,20 @@ def test_candidates_are_found_by_names_whatever_outweighs_them() -> None:
     names = {"putin": 2.0, "biden": 2.0}
     assert idx.candidates({**words, **names}) == []  # the heaviest keys alone miss the event
     assert idx.candidates({**words, **names}, names=names) == [1]
+
+
+def test_weighing_and_picking_keys_in_bulk_agree_with_one_at_a_time() -> None:
+    df = DocFrequency()
+    for doc in (["putin", "biden"], ["putin", "geneva"], ["summit"]):
+        df.add(doc)
+    counts = {"putin": 2.0, "biden": 1.0, "unseen": 3.0}
+    assert df.weigh(counts) == {k: v * df.idf(k) for k, v in counts.items()}
+    ones = df.weigh(dict.fromkeys(counts, 1.0))
+    assert ones["putin"] < ones["biden"] < ones["unseen"]  # the rarer, the heavier
+    items = [("a", 1.0), ("b", 3.0), ("c", 2.0), ("d", 3.0), ("e", 2.0)]
+    assert (
+        heaviest(items, 3) == sorted(items, key=lambda kv: -kv[1])[:3] == [("b", 3.0), ("d", 3.0), ("c", 2.0)]
+    )
 
 
 def test_bcubed_known_values() -> None:

@@ -7,12 +7,13 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from itertools import chain
 
 import numpy as np
 
 from tidings.cluster.embed import EmbedPolicy, calibrated, reads
 from tidings.cluster.features import ClusterDoc, DocFeatures, Embedder, extract, lead_of
-from tidings.cluster.index import CandidateIndex, DocFrequency
+from tidings.cluster.index import CandidateIndex, DocFrequency, heaviest
 from tidings.cluster.score import (
     DEFAULT_WEIGHTS,
     Profile,
@@ -212,7 +213,7 @@ class OnlineClusterer:
 
     def _join_copy(self, f: DocFeatures, verdict: CopyVerdict) -> Membership:
         ev = self.state.events[self.state.memberships[str(verdict.of)].event_id]
-        s = self.score(f, ev)
+        s = similarity(self._profile(f.doc_id), profile_of_event(ev), self.weights)  # weighed once
         m = Membership(f.doc_id, ev.id, 1.0, list(s.shared), s.time_gap_hours)
         self._attach(ev, f, m)
         self._relabel(f.doc_id)  # a copy of its group's origin, or the origin when published first
@@ -468,9 +469,8 @@ class OnlineClusterer:
         return similarity(pa, pb, self.weights, explain)
 
     def _candidates(self, f: DocFeatures) -> list[Event]:
-        idf = self.df.idf
-        names = {k: v * idf(k) for k, v in f.names.items()}
-        keys = {**names, **{k: v * idf(k) for k, v in f.terms.items()}}
+        names = self.df.weigh(f.names)
+        keys = {**names, **self.df.weigh(f.terms)}
         emb = np.asarray(f.embedding, dtype=np.float32) if f.embedding is not None else None
         events = self.state.events
         return [events[i] for i in self.index.candidates(keys, emb, names) if i in events]
@@ -562,7 +562,7 @@ class OnlineClusterer:
         return m
 
     def _reindex(self, ev: Event) -> None:
-        keys = sorted((*ev.names.items(), *ev.terms.items()), key=lambda kv: -kv[1])[:INDEX_KEYS]
+        keys = heaviest(chain(ev.names.items(), ev.terms.items()), INDEX_KEYS)
         emb = np.asarray(ev.embedding, dtype=np.float32) if ev.embedding is not None else None
         self.index.update(ev.id, [k for k, _ in keys], emb)
 

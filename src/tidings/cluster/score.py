@@ -83,16 +83,14 @@ class Profile:
 def weigh(f: DocFeatures, df: DocFrequency) -> dict[str, dict[str, float]]:
     """A document's feature counts times current IDF, per kind; "english" holds its English terms (its
     terms when its text is English, else those of its gloss, if any)."""
-    idf = df.idf
-    vectors = {kind: {k: v * idf(k) for k, v in getattr(f, kind).items()} for kind in _KINDS}
-    gloss = f.gloss or {}
-    vectors["english"] = vectors["terms"] if f.lang == "en" else {k: v * idf(k) for k, v in gloss.items()}
+    vectors = {kind: df.weigh(getattr(f, kind)) for kind in _KINDS}
+    vectors["english"] = vectors["terms"] if f.lang == "en" else df.weigh(f.gloss or {})
     return vectors
 
 
 def norm(vec: Mapping[str, float]) -> float:
     """Euclidean norm of a sparse vector."""
-    return math.sqrt(sum(v * v for v in vec.values()))
+    return math.hypot(*vec.values())
 
 
 def profile_of_doc(f: DocFeatures, df: DocFrequency) -> Profile:
@@ -231,8 +229,8 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
             dots = [(k, v * b[k]) for k, v in a.items() if k in b]
             dot = sum(v for _, v in dots)
             shared.extend(SharedFeature(label, k, round(v / (na * nb), 4)) for k, v in dots)
-        else:
-            dot = sum(v * b[k] for k, v in a.items() if k in b)
+        else:  # the set intersection runs in C; most keys are not shared
+            dot = sum(a[k] * b[k] for k in a.keys() & b.keys())
         if coverage and kind == "names":
             mine, theirs = doc.vectors[kind], ev.vectors[kind]
             nb = math.sqrt(sum(theirs[k] ** 2 for k in mine if k in theirs)) or nb
