@@ -15,10 +15,12 @@ from datasketch import MinHash
 from tidings.cli import main
 from tidings.cluster import ClusterDoc
 from tidings.dedup import (
+    COPY_JACCARD,
     NUM_PERM,
     SCHEME,
     TRANSLATED_SHORTEST,
     CopyIndex,
+    _BandIndex,
     _permutations,
     canonical_url,
     normalise_text,
@@ -150,6 +152,38 @@ def test_window_bounds_memory() -> None:
             doc(f"d{i}", f"{BODY} variant {i} " + " ".join(f"x{i}{j}" for j in range(40)), source=str(i))
         )
     assert len(idx.state.signatures) == 3 and len(idx.state.sources) == 3
+
+
+def test_near_copies_are_found_as_the_window_slides_and_equals_go_to_the_oldest() -> None:
+    def text(i: int) -> str:
+        return " ".join(f"w{i}x{j}" for j in range(40))
+
+    idx = CopyIndex(window=1200)  # more signatures than the index first makes room for
+    for i in range(1200):
+        idx.check(doc(f"d{i}", text(i), source=str(i)))
+    for i in (0, 700, 1199):
+        v = idx.check(doc(f"c{i}", text(i) + " one added line", source="Post"))
+        assert (v.kind, v.of) == ("copy", f"d{i}")
+    for i in range(1200, 1500):  # the oldest leave the window; the newest take their room
+        idx.check(doc(f"d{i}", text(i), source=str(i)))
+    v = idx.check(doc("late0", text(0) + " more", source="Other"))
+    assert v.of == "c0"  # d0 left the window; its copy is still in it
+    v = idx.check(doc("late", text(1450) + " more", source="Other"))
+    assert (v.kind, v.of) == ("copy", "d1450")
+    idx.check(doc("e2", text(1460), source="Wire2"))  # an exact copy of d1460: the same signature
+    assert idx.check(doc("e", text(1460) + " edit", source="Wire3")).of == "d1460"  # of equals, the older
+
+
+def test_of_equally_close_signatures_the_oldest_wins_whatever_row_it_holds() -> None:
+    sig = signature(set(shingles(BODY)))
+    for reuse in (False, True):
+        idx = _BandIndex(COPY_JACCARD)
+        idx.insert("x", signature(set(shingles("an unrelated text " * 9))))
+        if reuse:
+            idx.remove("x")  # its row goes to the next key: the newer one lies before the older
+        idx.insert("old", sig)
+        idx.insert("new", sig)
+        assert idx.nearest(sig) == ("old", 1.0)
 
 
 def test_eval_dedup_through_the_pipeline_finds_every_copy_it_can_judge(

@@ -186,13 +186,19 @@ def _bands(threshold: float) -> tuple[tuple[int, int], ...]:
 
 
 class _BandIndex:
-    """Banded LSH over signatures, the candidate search of datasketch's `MinHashLSH` on plain dicts."""
+    """Banded LSH over signatures, the candidate search of datasketch's `MinHashLSH`, on plain dicts of
+    matrix rows: at a low threshold a query meets ~150 candidates in a full window (pages sharing a stock
+    sentence), and their exact estimates are one gather of rows, not 150 arrays stacked and sorted."""
 
     def __init__(self, threshold: float) -> None:
         self.ranges = [(4 * start, 4 * end) for start, end in _bands(threshold)]  # byte offsets of uint32
-        self.tables: list[dict[bytes, set[str]]] = [{} for _ in self.ranges]
-        self.keys: dict[str, list[bytes]] = {}
-        self._seq: dict[str, int] = {}  # key -> insertion number, to list candidates oldest first
+        self.tables: list[dict[bytes, set[int]]] = [{} for _ in self.ranges]  # band value -> rows
+        self._row: dict[str, int] = {}  # key -> its row
+        self._bands: dict[int, list[bytes]] = {}  # row -> its band values, for removal
+        self._free: list[int] = []  # rows of removed keys
+        self._keys: list[str] = []  # row -> key
+        self._matrix = np.zeros((1024, NUM_PERM), dtype=np.uint32)
+        self._seq = np.zeros(1024, dtype=np.int64)  # row -> insertion number: of equals, the oldest wins
         self._next = 0
 
     def _split(self, sig: np.ndarray) -> list[bytes]:
@@ -201,33 +207,51 @@ class _BandIndex:
 
     def insert(self, key: str, sig: np.ndarray) -> None:
         """Index a signature under `key`."""
-        bands = self.keys[key] = self._split(sig)
-        self._seq[key] = self._next
+        if self._free:
+            row = self._free.pop()
+            self._keys[row] = key
+        else:
+            row = len(self._keys)
+            self._keys.append(key)
+            if row == len(self._matrix):
+                self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
+                self._seq = np.concatenate([self._seq, np.zeros_like(self._seq)])
+        self._row[key] = row
+        self._matrix[row] = sig
+        self._seq[row] = self._next
         self._next += 1
+        bands = self._bands[row] = self._split(sig)
         for band, table in zip(bands, self.tables, strict=True):
             members = table.get(band)
             if members is None:
-                table[band] = {key}
+                table[band] = {row}
             else:
-                members.add(key)
+                members.add(row)
 
-    def query(self, sig: np.ndarray) -> list[str]:
-        """Keys sharing at least one band with the signature, oldest first."""
-        found: set[str] = set()
+    def nearest(self, sig: np.ndarray) -> tuple[str, float] | None:
+        """The candidate (sharing a band) whose signature agrees most with this one, with the share of
+        agreeing values (the Jaccard estimate); of equally close ones the oldest, so that every process
+        resolves them alike. None without candidates."""
+        found: set[int] = set()
         for band, table in zip(self._split(sig), self.tables, strict=True):
             members = table.get(band)
             if members:
-                found.update(members)
-        # a fixed order, so equally close candidates resolve the same way in every process (set order of
-        # strings changes with the hash seed)
-        return sorted(found, key=self._seq.__getitem__)
+                found |= members
+        if not found:
+            return None
+        rows = np.fromiter(found, dtype=np.int64, count=len(found))
+        agree = (self._matrix[rows] == sig).mean(axis=1)
+        best = rows[agree == agree.max()]
+        row = int(best[np.argmin(self._seq[best])])
+        return self._keys[row], float(agree.max())
 
     def remove(self, key: str) -> None:
         """Drop a key."""
-        del self._seq[key]
-        for band, table in zip(self.keys.pop(key), self.tables, strict=True):
+        row = self._row.pop(key)
+        self._free.append(row)
+        for band, table in zip(self._bands.pop(row), self.tables, strict=True):
             members = table[band]
-            members.discard(key)
+            members.discard(row)
             if not members:
                 del table[band]
 
@@ -288,7 +312,6 @@ class CopyIndex:
         self._lsh = _BandIndex(threshold)
         self._order: deque[str] = deque()
         self._group_members: dict[str, list[str]] = {}
-        self._sigs: dict[str, np.ndarray] = {}  # doc id -> MinHash values, for exact estimates
         self._keys: dict[str, tuple[str | None, str]] = {}  # doc id -> (canonical URL, text hash)
 
     def check(self, doc: Copyable) -> CopyVerdict:
@@ -315,14 +338,7 @@ class CopyIndex:
                 kind = "duplicate" if st.titles.get(of) == doc.title else "revision"
         mh = self._minhash(norm)
         if of is None and mh is not None:
-            keys = self._lsh.query(mh)
-            if keys:
-                # exact agreement of all candidates' signatures in one array operation; ties go to the oldest
-                agree = (np.stack([self._sigs[k] for k in keys]) == mh).mean(axis=1)
-                i = int(np.argmax(agree))
-                best: tuple[str, float] | None = (str(keys[i]), float(agree[i]))
-            else:
-                best = None
+            best = self._lsh.nearest(mh)
             if best is not None and best[1] >= self.threshold:
                 of, sim = best
                 kind = "revision" if doc.source and st.sources.get(of) == doc.source else "copy"
@@ -385,7 +401,6 @@ class CopyIndex:
             st.published[doc.id] = doc.published.isoformat()
         if mh is not None and doc.id not in st.signatures:
             st.signatures[doc.id] = mh.tolist()
-            self._sigs[doc.id] = mh
             self._lsh.insert(doc.id, mh)
         gid = st.group_of.get(of, of) if of else doc.id
         st.group_of[doc.id] = gid
@@ -404,7 +419,6 @@ class CopyIndex:
         if doc_id in st.signatures:
             self._lsh.remove(doc_id)
             del st.signatures[doc_id]
-            self._sigs.pop(doc_id, None)
         st.sources.pop(doc_id, None)
         st.titles.pop(doc_id, None)
         st.published.pop(doc_id, None)
@@ -432,9 +446,7 @@ class CopyIndex:
         idx = cls(threshold)
         idx.state = state
         for key, values in state.signatures.items():
-            sig = np.array(values, dtype=np.uint32)
-            idx._lsh.insert(key, sig)
-            idx._sigs[key] = sig
+            idx._lsh.insert(key, np.array(values, dtype=np.uint32))
         idx._order.extend(state.sources)
         for url, doc_id in state.urls.items():
             idx._keys[doc_id] = (url, "")
