@@ -734,6 +734,16 @@ def test_refine_re_places_early_reports_once_and_leaves_pinned_ones() -> None:
     assert c.refine() == 0  # each placement is judged once
 
 
+def test_refine_judges_again_all_but_the_reports_that_joined_at_the_full_score() -> None:
+    c = lexical()
+    placed = {d.id: c.add(d) for d in rows()}
+    due = {doc_id for _, doc_id in c.export().pending}
+    full = {d for d, m in placed.items() if m.shared and m.score >= 1.0}
+    started = {d for d, m in placed.items() if not m.shared}
+    assert full and started and any(m.shared and m.score < 1.0 for m in placed.values())
+    assert due == set(placed) - full  # starters and closer calls wait for a second look
+
+
 def test_refine_leaves_a_report_with_nowhere_else_to_go_untouched() -> None:
     c = lexical()
     docs = {d.id: d for d in rows()}

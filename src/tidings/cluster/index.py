@@ -24,6 +24,12 @@ QUERY_NAMES = 8
 MAX_CANDIDATES = 6
 # ... plus this many nearest event embeddings.
 ANN_CANDIDATES = 6
+# HNSW breadth when adding an event and when searching (usearch's defaults: 128, 64). On 1,000 real leads'
+# vectors (SemEval dev, use-static), 64 / 32 found 98.3 % of the exact 6 nearest against 99.9 %, for ~0.2 ms
+# less a search once the clusterer's work has cleared the CPU caches (0.54 against 0.76 ms), and a cheaper
+# add; candidates are then scored on the exact sums.
+ANN_EXPANSION_ADD = 64
+ANN_EXPANSION_SEARCH = 32
 # Cosine between an event's indexed direction and its current one above which the ANN index is left as it is.
 ANN_STILL = 0.99
 # An inverted-index key held by more active events than this is too common to find candidates with.
@@ -69,7 +75,17 @@ class CandidateIndex:
         self.postings: defaultdict[str, set[int]] = defaultdict(set)
         self.keys_of: dict[int, set[str]] = {}
         self.dim = dim
-        self.ann: Index | None = Index(ndim=dim, metric="cos", dtype="f32") if dim else None
+        self.ann: Index | None = (
+            Index(
+                ndim=dim,
+                metric="cos",
+                dtype="f32",
+                expansion_add=ANN_EXPANSION_ADD,
+                expansion_search=ANN_EXPANSION_SEARCH,
+            )
+            if dim
+            else None
+        )
         self._indexed: dict[int, np.ndarray] = {}  # event id -> the unit vector the ANN index holds for it
 
     def update(self, event_id: int, keys: Iterable[str], embedding: np.ndarray | None = None) -> None:
