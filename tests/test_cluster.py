@@ -641,14 +641,14 @@ def test_corrections_reject_bad_requests() -> None:
 def test_state_exports_and_reloads_as_plain_data() -> None:
     c = lexical()
     docs = rows()
-    for d in docs[:5]:
-        c.add(d)
+    placed = [c.add(d) for d in docs[:5]]
+    due = [d.id for d, m in zip(docs, placed, strict=False) if m.score < 1.0 or not m.shared]
     move(c, "q3", c.event_of("r1").id)
     state = copy.deepcopy(c.export())
     again = OnlineClusterer(state, policy=EmbedPolicy("never"))
     m = again.add(docs[5])
     assert m.event_id == again.event_of("r1").id
-    assert [d for _, d in state.pending] == [d.id for d in docs[:5]]  # still due their second look
+    assert len(due) >= 3 and [d for _, d in state.pending] == due  # still due their second look
     assert again.state.memberships["q3"].pinned
     assert any(k.kind == "pin" and k.a == "q3" for k in again.state.constraints)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Protocol
 
 import numpy as np
@@ -216,7 +217,7 @@ def grams_of(text: str, n: int = NGRAM) -> Counter[str]:
 
 def top(counts: Mapping[str, float], k: int = MAX_KEYS) -> dict[str, float]:
     """The k largest entries, log-scaled so one repeated word does not dominate."""
-    items = sorted(counts.items(), key=lambda kv: -kv[1])[:k]
+    items = sorted(counts.items(), key=itemgetter(1), reverse=True)[:k]  # stable: ties keep text order
     return {key: 1.0 + math.log(v) for key, v in items if v > 0}
 
 

@@ -97,10 +97,12 @@ def merge_grown(c: OnlineClusterer, event_ids: Iterable[int], *, record: bool = 
         keys = {k: v for k, v in (*ev.names.items(), *ev.terms.items())}
         for other_id in c.index.candidates(keys):
             other = c.state.events.get(other_id)
-            if other is None or other_id == ev.id or not may_merge(c, ev, other):
+            if other is None or other_id == ev.id:
                 continue
             if ev.names and other.names and ev.names.keys().isdisjoint(other.names):
                 continue  # no member could share a name with the other event (grew_together); cheap
+            if not may_merge(c, ev, other):  # reads every member and correction: after the cheap test
+                continue
             if similarity(prof, profile_of_event(other), c.weights, False).value < MERGE_FLOOR:
                 continue
             big, small = (ev, other) if len(ev.members) >= len(other.members) else (other, ev)

@@ -166,8 +166,8 @@ def name_conflict(doc: Profile, ev: Profile) -> float:
     a, b = doc.vectors["names"], ev.vectors["names"]
     if len(a) < CONFLICT_NAMES or len(b) < CONFLICT_NAMES:
         return 0.0
-    top_a = sorted(a, key=lambda k: -a[k])[:CONFLICT_NAMES]
-    top_b = sorted(b, key=lambda k: -b[k])[:CONFLICT_NAMES]
+    top_a = sorted(a, key=a.__getitem__, reverse=True)[:CONFLICT_NAMES]  # stable, as by -weight
+    top_b = sorted(b, key=b.__getitem__, reverse=True)[:CONFLICT_NAMES]
     miss_a = sum(1 for k in top_a if k not in b) / CONFLICT_NAMES
     miss_b = sum(1 for k in top_b if k not in a) / CONFLICT_NAMES
     return miss_a * miss_b
