@@ -70,6 +70,8 @@ def test_bench_cluster_streams_a_jsonl_file_and_counts_what_it_embeds(
     report = json.loads(capsys.readouterr().out)
     assert report["articles"] == len(rows) and report["active_documents"] == len(rows)
     assert 0 < report["embedded_share"] <= 1  # at least the first report of each story is embedded
+    stretches = report["articles_per_cpu_second_by_stretch"]  # one stretch: no checkpoint in so few rows
+    assert list(stretches) == [str(len(rows))] and stretches[str(len(rows))] > 0
     monkeypatch.setenv("TIDINGS_CLUSTER_EMBED", "never")
     assert main(["bench", "cluster", "--file", str(events), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["embedded_share"] == 0

@@ -20,7 +20,7 @@ EVENT_EVERY = 6
 COPY_SHARE = 0.2
 UNTRANSLATED_SHARE = 0.15
 BATCH = 16  # articles handed over together, as a feed poll or an ingest batch does
-CHECKPOINTS = (10_000, 25_000, 50_000)
+CHECKPOINTS = (10_000, 25_000, 50_000, 75_000)
 
 _WORDS = [
     "government",
@@ -137,6 +137,14 @@ def stream(n: int, seed: int = 3) -> Iterator[ClusterDoc]:
         yield doc
 
 
+def _stretch(out: dict[str, float], key: int, done: int, last: tuple[int, float]) -> tuple[int, float]:
+    """Record, under `key`, the speed of the articles since the `last` (count, CPU time) mark; the new
+    mark."""
+    now = time.process_time()
+    out[str(key)] = round((done - last[0]) / max(now - last[1], 1e-9), 1)
+    return done, now
+
+
 def _rss_mb() -> float:
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
@@ -167,6 +175,9 @@ def measure(
     latencies: list[float] = []
     reads: list[float] = []  # the second encoder's reads after each batch, as the event stage runs them
     rss: dict[str, float] = {}
+    # articles per CPU-second of each stretch up to a checkpoint: whether the speed holds as the stream grows
+    stretches: dict[str, float] = {}
+    last = (0, cpu0)
     batch: list[ClusterDoc] = []
     done = 0
     for doc in stream(n) if docs is None else islice(docs, n):
@@ -185,11 +196,14 @@ def measure(
         for mark in CHECKPOINTS:
             if done - BATCH < mark <= done:
                 rss[str(mark)] = round(_rss_mb(), 1)
+                last = _stretch(stretches, mark, done, last)
     if batch:
         c.add_batch(batch)
         done += len(batch)
         c.catch_up()
     rss[str(done)] = round(_rss_mb(), 1)
+    if done > last[0]:
+        _stretch(stretches, done, done, last)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     return {
         "articles": done,
@@ -209,6 +223,7 @@ def measure(
         "active_events": len(c.state.events),
         "active_documents": len(c.state.features),
         "rss_mb": rss,
+        "articles_per_cpu_second_by_stretch": stretches,  # keyed by the stretch's last article
     }
 
 
