@@ -94,7 +94,9 @@ def merge_grown(c: OnlineClusterer, event_ids: Iterable[int], *, record: bool = 
         if ev is None:
             continue
         prof = profile_of_event(ev)
-        keys = {k: v for k, v in (*ev.names.items(), *ev.terms.items())}
+        # its indexed keys (its heaviest, kept current as members come and go), not all ~400 of its sums'
+        # keys: the candidates' query reads the heaviest 24; sorted, so equal weights resolve alike anywhere
+        keys = {k: ev.terms.get(k, ev.names.get(k, 0.0)) for k in sorted(c.index.keys_of.get(ev.id, ()))}
         for other_id in c.index.candidates(keys):
             other = c.state.events.get(other_id)
             if other is None or other_id == ev.id:
