@@ -58,12 +58,9 @@ class DocFrequency:
             self.counts = {k: v / 2 for k, v in counts.items() if v >= 2}
             self.n_docs /= 2
 
-    def idf(self, key: str) -> float:
-        """Smoothed inverse document frequency."""
-        return math.log((self.n_docs + 1.0) / (self.counts.get(key, 0.0) + 1.0)) + 1.0
-
     def weigh(self, counts: Mapping[str, float]) -> dict[str, float]:
-        """Each count times its key's `idf` (the same sums, without a call per key: millions of them)."""
+        """Each count times its key's smoothed inverse document frequency, log((N + 1) / (df + 1)) + 1
+        (in one comprehension, not a call per key: millions of them a stream)."""
         n, get, log = self.n_docs + 1.0, self.counts.get, math.log
         return {k: v * (log(n / (get(k, 0.0) + 1.0)) + 1.0) for k, v in counts.items()}
 

@@ -455,10 +455,6 @@ class OnlineClusterer:
             prof = self._profiles[doc_id] = profile_of_doc(self.state.features[doc_id], self.df)
         return prof
 
-    def score(self, f: DocFeatures, ev: Event) -> Score:
-        """Similarity of a document to an event."""
-        return similarity(profile_of_doc(f, self.df), profile_of_event(ev), self.weights)
-
     def pair_score(self, a: DocFeatures, b: DocFeatures) -> Score:
         """Similarity of two documents as placing one against the other would take it: words alone when
         they settle it (same language, score from `settle`), else with the embeddings."""
