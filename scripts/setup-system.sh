@@ -14,7 +14,8 @@ FREEDICT="dict-freedict-afr-eng dict-freedict-ara-eng dict-freedict-ces-eng dict
  dict-freedict-slv-eng dict-freedict-srp-eng dict-freedict-swe-eng dict-freedict-swh-eng
  dict-freedict-tur-eng"
 BROWSER="chromium"
-PACKAGES="$APERTIUM $FREEDICT $BROWSER"
+DATABASE="postgresql"
+PACKAGES="$APERTIUM $FREEDICT $BROWSER $DATABASE"
 
 missing=""
 for p in $PACKAGES; do

@@ -28,9 +28,13 @@ WRITES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    settings_ = web_settings(tmp_path_factory.mktemp("api"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Store]]:
+    """The sample served over a real HTTP server, from a SQLite file and from a PostgreSQL database."""
+    db = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
+    settings_ = web_settings(tmp_path_factory.mktemp("api"), db=db)
     store = build_store(settings_)
     with serve(create_app(settings_, store)) as base:
         yield base, store
@@ -160,3 +164,26 @@ def test_writes_with_the_token(site: tuple[str, Store]) -> None:
     )
     assert merged.status_code == 200 and httpx.get(f"{base}/api/v1/events/{new_event}").status_code == 404
     assert harbour is not None
+
+
+def test_nul_characters_and_ids_beyond_the_store_are_refused_clearly(site: tuple[str, Store]) -> None:
+    """Over both stores alike: PostgreSQL can neither hold nor compare a string with NUL in it, nor an id
+    beyond its integers; before, each of these was a server error there (and quietly worked on SQLite)."""
+    base, _ = site
+    paths = ["/api/v1/search?q=summit%00x", "/api/v1/articles?source=a%00b", "/search?q=a%00",
+             "/categories/a%00b", "/feeds/search.rss?q=a%00b", "/api/v1/events?language=a%00"]  # fmt: skip
+    for path in paths:
+        r = httpx.get(base + path)
+        assert r.status_code == 422, (path, r.status_code, r.text[:200])
+        if path.startswith("/api/"):
+            assert r.json()["error"] == "InputError" and "NUL" in r.json()["message"], path
+    for body in (
+        {"url": "https://a.example/x\u0000y"},
+        {"url": "https://a.example/r.xml", "category": "a\u0000"},
+    ):
+        r = httpx.post(base + "/api/v1/feeds", json=body, headers=AUTH)
+        assert r.status_code == 422 and r.json()["error"] == "ValidationError", (body, r.text[:200])
+    for path in (f"/api/v1/articles/{2**31}", f"/api/v1/events/{2**40}", f"/events/{2**31}"):
+        assert httpx.get(base + path).status_code == 422, path
+    assert httpx.get(base + f"/api/v1/articles?cursor={2**31}").status_code == 422
+    assert httpx.get(base + "/api/v1/search?q=summit").status_code == 200  # the guard lets the rest through

@@ -35,6 +35,7 @@ def _event_of(store: Store, article_id: int) -> int:
     return found
 
 
+@pytest.mark.both_stores
 def test_seeds_land_in_one_event_with_both_languages(store: Store, settings: Settings) -> None:
     report = Pipeline(store, settings, translate=False).ingest([*SEEDS, OTHER])
     assert report.new == 3
@@ -53,7 +54,8 @@ def test_seeds_land_in_one_event_with_both_languages(store: Store, settings: Set
     assert duration and {s["article_id"] for s in duration[0]["statements"]} == set(ids[:2])
 
 
-def test_corrections_survive_reload_and_reclustering(store: Store, settings: Settings, db_path: Path) -> None:
+@pytest.mark.both_stores
+def test_corrections_survive_reload_and_reclustering(store: Store, settings: Settings) -> None:
     report = Pipeline(store, settings, translate=False).ingest([*SEEDS, OTHER])
     ids = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
     seeds_event = _event_of(store, ids[0])
@@ -69,10 +71,13 @@ def test_corrections_survive_reload_and_reclustering(store: Store, settings: Set
     assert _event_of(reopened, ids[2]) == seeds_event
     stage.recluster()
     assert _event_of(reopened, ids[2]) == seeds_event
-    kinds = [k for (k,) in sqlite3.connect(db_path).execute("SELECT kind FROM corrections ORDER BY id")]
+    with reopened.read() as conn:
+        kinds = [k for (k,) in conn.exec_driver_sql("SELECT kind FROM corrections ORDER BY id")]
     assert kinds == ["split", "move"]
+    reopened.close()
 
 
+@pytest.mark.both_stores
 def test_a_move_describes_and_briefs_both_events_anew(store: Store, settings: Settings) -> None:
     report = Pipeline(store, settings, translate=False).ingest([*SEEDS, OTHER])
     ids = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
@@ -87,16 +92,17 @@ def test_a_move_describes_and_briefs_both_events_anew(store: Store, settings: Se
     assert quoted == {ids[0]}
 
 
+@pytest.mark.both_stores
 def test_events_cli_and_compare(
-    capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TIDINGS_CONFIG", "/nonexistent")
-    assert main(["--db", str(db_path), "ingest", "--no-translate", *SEEDS, "--json"]) == 0
+    assert main(["--db", db, "ingest", "--no-translate", *SEEDS, "--json"]) == 0
     capsys.readouterr()
-    assert main(["--db", str(db_path), "events", "list", "--json"]) == 0
+    assert main(["--db", db, "events", "list", "--json"]) == 0
     events = json.loads(capsys.readouterr().out)
     assert len(events) == 1 and events[0]["article_count"] == 2
-    assert main(["--db", str(db_path), "events", "show", str(events[0]["id"])]) == 0
+    assert main(["--db", db, "events", "show", str(events[0]["id"])]) == 0
     shown = capsys.readouterr().out
     assert "score" in shown and "conflict" in shown
     # one seed names no outlet: it is said so, never printed as "None"
@@ -154,6 +160,7 @@ def _ferry(tmp_path: Path) -> str:
     return str(chosen)
 
 
+@pytest.mark.both_stores
 def test_a_translated_copy_counts_as_a_copy_of_what_it_renders(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
@@ -207,6 +214,7 @@ def test_cluster_embed_setting_picks_the_policy(store: Store, settings: Settings
         _ = EventStage(store, replace(settings, cluster_embed="sometimes")).clusterer
 
 
+@pytest.mark.both_stores
 def test_summit_reports_of_the_sample_meet_across_languages(store: Store, settings: Settings) -> None:
     report = Pipeline(store, settings).ingest([str(SAMPLE)])
     seed = next(o for o in report.outcomes if o.locator.endswith(Path(SEEDS[0]).name))
@@ -255,6 +263,7 @@ def _quake_and_a_lone_headline(
     return pipeline, ids
 
 
+@pytest.mark.both_stores
 def test_events_the_merge_pass_joins_are_stored(store: Store, settings: Settings, tmp_path: Path) -> None:
     pipeline, ids = _quake_and_a_lone_headline(store, settings, tmp_path)
     later = tmp_path / "later.jsonl"
@@ -265,6 +274,7 @@ def test_events_the_merge_pass_joins_are_stored(store: Store, settings: Settings
         assert len(event_rows.active_ids(conn)) == 2  # the quake and the vote; the emptied event is gone
 
 
+@pytest.mark.both_stores
 def test_reads_a_run_leaves_over_wait_for_the_periodic_pass(
     store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -273,8 +283,8 @@ def test_reads_a_run_leaves_over_wait_for_the_periodic_pass(
     report = pipeline.ingest([str(SAMPLE)])
     seed = next(o for o in report.outcomes if o.locator.endswith(Path(SEEDS[0]).name))
     summit = _event_of(store, seed.article_id)  # type: ignore[union-attr]
-    conn = sqlite3.connect(store.url.removeprefix("sqlite:///"))
-    (vi,) = conn.execute("SELECT id FROM articles WHERE language = 'vi'").fetchone()
+    with store.read() as conn:
+        (vi,) = conn.exec_driver_sql("SELECT id FROM articles WHERE language = 'vi'").one()
     assert _event_of(store, vi) != summit  # placed by words, stored, and queued for e5
     assert [d for d, _ in pipeline.events.clusterer.export().unread] == [str(vi)]
     monkeypatch.setattr(events_module, "CATCH_UP_PER_RUN", 1)
@@ -282,6 +292,7 @@ def test_reads_a_run_leaves_over_wait_for_the_periodic_pass(
     assert _event_of(store, vi) == summit and pipeline.events.clusterer.export().unread == []
 
 
+@pytest.mark.both_stores
 def test_the_periodic_pass_briefs_the_events_it_merges_anew(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:

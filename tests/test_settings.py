@@ -35,7 +35,10 @@ def test_bad_value_names_the_setting() -> None:
 def test_database_url_from_path_and_url(tmp_path: Path) -> None:
     env = {"TIDINGS_CONFIG": "/nonexistent"}
     assert load_settings({"db": str(tmp_path / "x.db")}, env=env).database_url.startswith("sqlite:////")
-    url = "postgresql://u@localhost/tidings"
+    # a plain PostgreSQL URL gets the driver tidings installs; a URL naming its driver is kept
+    for url in ("postgresql://u@localhost/tidings", "postgres://u@localhost/tidings"):
+        assert load_settings({"db": url}, env=env).database_url == "postgresql+psycopg://u@localhost/tidings"
+    url = "postgresql+psycopg2://u@localhost/tidings"
     assert load_settings({"db": url}, env=env).database_url == url
 
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from tidings.errors import StoreError
 from tidings.models import Article, RawDocument
 from tidings.settings import Settings
 from tidings.store import Store, articles, browse, errors, feeds, open_store
@@ -20,12 +23,14 @@ def test_sqlite_is_wal_with_foreign_keys(store: Store, db_path: Path) -> None:
     assert store.version == len(MIGRATIONS)
 
 
-def test_migrations_are_idempotent(settings: Settings, db_path: Path) -> None:
+@pytest.mark.both_stores
+def test_migrations_are_idempotent(settings: Settings) -> None:
     open_store(settings.database_url).close()
     again = open_store(settings.database_url)
     assert again.version == len(MIGRATIONS)
-    rows = sqlite3.connect(db_path).execute("SELECT count(*) FROM schema_version").fetchone()
-    assert rows[0] == len(MIGRATIONS)
+    with again.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM schema_version").scalar() == len(MIGRATIONS)
+    again.close()
 
 
 def test_a_version_3_database_gains_headline_kinds(settings: Settings, db_path: Path) -> None:
@@ -43,6 +48,7 @@ def test_a_version_3_database_gains_headline_kinds(settings: Settings, db_path: 
     assert db.execute("SELECT headline, headline_kind FROM events").fetchall() == [("Old", "")]
 
 
+@pytest.mark.both_stores
 def test_a_retired_event_grows_no_more(store: Store) -> None:
     from tidings.store import events as event_rows
 
@@ -55,6 +61,7 @@ def test_a_retired_event_grows_no_more(store: Store) -> None:
     assert (got["active"], got["growth_24h"]) == (0, 0)
 
 
+@pytest.mark.both_stores
 def test_insert_get_search_and_revise(store: Store) -> None:
     raw = RawDocument(locator="a.txt", content=b"x", kind="text")
     with store.write() as conn:
@@ -94,11 +101,13 @@ def test_insert_get_search_and_revise(store: Store) -> None:
         assert browse.search(conn, "lasted") == []  # the old text left the index
 
 
+@pytest.mark.both_stores
 def test_search_survives_fts_syntax(store: Store) -> None:
     with store.read() as conn:
         assert browse.search(conn, 'AND OR "( NEAR') == []
 
 
+@pytest.mark.both_stores
 def test_feed_backoff_grows_and_resets(store: Store) -> None:
     with store.write() as conn:
         fid, created = feeds.add(conn, "https://f.example/rss", interval_s=100)
@@ -117,6 +126,7 @@ def test_feed_backoff_grows_and_resets(store: Store) -> None:
         assert row["error_count"] == 0 and row["etag"] == '"e1"'
 
 
+@pytest.mark.both_stores
 def test_errors_replace_per_locator(store: Store) -> None:
     with store.write() as conn:
         errors.record(conn, "bad.bin", "UnsupportedInput", "binary")
@@ -125,3 +135,14 @@ def test_errors_replace_per_locator(store: Store) -> None:
     with store.read() as conn:
         rows = errors.list_errors(conn)
     assert sorted(r["message"] for r in rows) == ["binary again", "not XML"]
+
+
+@pytest.mark.both_stores
+def test_a_refused_write_says_why_without_the_statement(store: Store) -> None:
+    """The database's own reason, on one line; not the SQL and its parameters (a whole article, in an API
+    client's error message)."""
+    with pytest.raises(StoreError) as caught, store.write() as conn:
+        conn.exec_driver_sql("INSERT INTO schema_version (version, applied_at) VALUES (1, '2025-01-01')")
+    message = caught.value.message
+    assert message.startswith("store write failed: ") and "[SQL" not in message and "\n" not in message
+    assert "unique" in message.lower() or "duplicate" in message.lower()

@@ -17,10 +17,12 @@ XSS = [DATA / "web" / "xss.txt", DATA / "web" / "xss.jsonl"]  # markup in title 
 TOKEN = "test-token-5f1c"
 
 
-def web_settings(folder: Path, token: str = TOKEN) -> Settings:
-    """Settings over a store in `folder`, with an API token, ignoring the user's config file."""
+def web_settings(folder: Path, token: str = TOKEN, db: str | None = None) -> Settings:
+    """Settings over a store in `folder` (or the `db` given), with an API token, ignoring the user's config
+    file."""
     return load_settings(
-        {"db": str(folder / "web.db"), "api_token": token}, env={"TIDINGS_CONFIG": "/nonexistent/config.toml"}
+        {"db": db or str(folder / "web.db"), "api_token": token},
+        env={"TIDINGS_CONFIG": "/nonexistent/config.toml"},
     )
 
 

@@ -25,20 +25,28 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings({"db": getattr(args, "db", None)})
 
 
-def _store(args: argparse.Namespace) -> Any:
+# Stores a command opened, closed when it returns: a PostgreSQL connection left to the garbage collector
+# warns, and a long-lived caller (tests, a notebook) would keep its pool.
+_OPENED: list[Any] = []
+
+
+def _open(settings: Settings) -> Any:
     from tidings.store import open_store
 
-    return open_store(_settings(args).database_url)
+    store = open_store(settings.database_url)
+    _OPENED.append(store)
+    return store
+
+
+def _store(args: argparse.Namespace) -> Any:
+    return _open(_settings(args))
 
 
 def _pipeline(args: argparse.Namespace) -> Any:
     from tidings.pipeline import Pipeline
-    from tidings.store import open_store
 
     settings = _settings(args)
-    return Pipeline(
-        open_store(settings.database_url), settings, translate=not getattr(args, "no_translate", False)
-    )
+    return Pipeline(_open(settings), settings, translate=not getattr(args, "no_translate", False))
 
 
 def _print_report(report: Any, as_json: bool) -> int:
@@ -94,12 +102,11 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
-    from tidings.store import open_store
     from tidings.store import translations as translation_rows
     from tidings.translation import Translation
 
     settings = _settings(args)
-    translation = Translation(open_store(settings.database_url), settings)
+    translation = Translation(_open(settings), settings)
     if args.status:
         with translation.store.read() as conn:
             rows = translation_rows.status(conn)
@@ -128,10 +135,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 def _events_stage(args: argparse.Namespace) -> Any:
     from tidings.events import EventStage
-    from tidings.store import open_store
 
     settings = _settings(args)
-    return EventStage(open_store(settings.database_url), settings)
+    return EventStage(_open(settings), settings)
 
 
 def _print_event(event: dict[str, Any]) -> None:
@@ -505,6 +511,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # stdout at /dev/null so that the flush at exit cannot fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    finally:
+        while _OPENED:
+            _OPENED.pop().close()
 
 
 if __name__ == "__main__":

@@ -54,13 +54,20 @@ def text_hash(title: str, body: str) -> str:
     return hashlib.sha256(" ".join(body.split()).lower().encode("utf-8")).hexdigest()
 
 
+# Longest canonical URL kept as a look-up key, in bytes: PostgreSQL cannot index a longer value (2,704 bytes
+# a B-tree row), and an address this long is a session or tracking blob, not an article's name. Such an
+# article is found again by its text.
+MAX_URL_KEY_BYTES = 2000
+
+
 def canonical_url(url: str | None) -> str | None:
-    """The canonical form of a URL (see tidings.dedup), or None."""
+    """The canonical form of a URL (see tidings.dedup), or None (also when too long to be a key)."""
     if not url:
         return None
     from tidings.dedup import canonical_url as canon
 
-    return canon(url)
+    canonical = canon(url)
+    return canonical if len(canonical.encode("utf-8", "replace")) <= MAX_URL_KEY_BYTES else None
 
 
 def published_utc(published: str | None) -> datetime | None:
@@ -120,7 +127,18 @@ class Intake:
     def store_one(self, e: Entry) -> Outcome:
         """Store one article in its own savepoint: new, revision (of the same URL, or the outlet's same text
         under a new title and URL), or duplicate."""
-        return self._store_row(self.keys(e))
+        return self._store_alone(self.keys(e))
+
+    def _store_alone(self, k: NewArticle) -> Outcome:
+        """`_store_row`, where a row the database refuses fails alone (its savepoint rolled back) and is
+        listed with the other failures."""
+        try:
+            return self._store_row(k)
+        except StoreError as exc:
+            with self.store.write() as conn:
+                error_rows.record(conn, k.raw.locator, type(exc).__name__, exc.message, k.feed_id)
+            self.failed_locators.add(k.raw.locator)
+            return Failed(k.raw.locator, type(exc).__name__, exc.message)
 
     def _store_row(self, k: NewArticle) -> Outcome:
         with self.store.write() as conn:
@@ -189,7 +207,7 @@ class Intake:
             seen.update((key, f"t:{r.text_hash}", outlet_text))
             if repeat:  # decided against a row of this batch: store what is pending, then this one alone
                 self._insert(rows, plain, outcomes)
-                outcomes[n] = self._store_row(r)
+                outcomes[n] = self._store_alone(r)
                 continue
             if r.canonical_url and r.canonical_url in by_url:
                 found_id, found_hash = by_url[r.canonical_url]
@@ -197,12 +215,12 @@ class Intake:
                     outcomes[n] = Skipped("duplicate", r.raw.locator, found_id)
                 else:  # a revision: rare, and order matters, so one by one
                     self._insert(rows, plain, outcomes)
-                    outcomes[n] = self._store_row(r)
+                    outcomes[n] = self._store_alone(r)
             elif not r.canonical_url and r.text_hash in by_text:
                 outcomes[n] = Skipped("duplicate", r.raw.locator, by_text[r.text_hash])
             elif republishable(r) and (r.text_hash, r.source_id) in outlet_texts:  # under a new URL
                 self._insert(rows, plain, outcomes)
-                outcomes[n] = self._store_row(r)
+                outcomes[n] = self._store_alone(r)
             else:
                 plain.append(n)
         self._insert(rows, plain, outcomes)
@@ -222,7 +240,7 @@ class Intake:
             # a clash the look-ups could not see (the same bytes kept by an older revision): one by one,
             # so that each item succeeds or fails alone
             for n in plain:
-                outcomes[n] = self._store_row(rows[n])
+                outcomes[n] = self._store_alone(rows[n])
         else:
             for n, article_id in zip(plain, ids, strict=True):
                 outcomes[n] = Stored(rows[n].raw.locator, article_id)

@@ -90,7 +90,11 @@ class Settings:
     def database_url(self) -> str:
         """The SQLAlchemy URL of the store."""
         db = self.db or str(default_db_path())
-        if "://" in db:
+        scheme, sep, rest = db.partition("://")
+        if scheme in ("postgresql", "postgres"):
+            # SQLAlchemy's default PostgreSQL driver is psycopg2; the one tidings installs is psycopg 3
+            return f"postgresql+psycopg://{rest}"
+        if sep:
             return db
         return f"sqlite:///{Path(db).expanduser().resolve()}"
 

@@ -14,6 +14,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from tidings.errors import StoreError
 from tidings.store.migrations import migrate
 
+# Largest row id the store hands out and accepts: PostgreSQL's INTEGER ids (SQLite's go further, to 2**63,
+# but an id above this can name no row in every store, and PostgreSQL refuses to compare with one).
+MAX_ID = 2**31 - 1
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The database's own first line, without the statement and its parameters (a whole article, maybe)."""
+    orig = str(getattr(exc, "orig", None) or exc).strip()
+    return orig.splitlines()[0] if orig else type(exc).__name__
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented fix: turn it off
@@ -67,7 +77,7 @@ class Store:
             with self._write_lock, self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"store write failed: {exc}") from exc
+            raise StoreError(f"store write failed: {_reason(exc)}") from exc
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -83,7 +93,7 @@ class Store:
                 finally:
                     self._batch.conn = None
         except SQLAlchemyError as exc:
-            raise StoreError(f"store write failed: {exc}") from exc
+            raise StoreError(f"store write failed: {_reason(exc)}") from exc
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -96,7 +106,7 @@ class Store:
             with self.engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"store read failed: {exc}") from exc
+            raise StoreError(f"store read failed: {_reason(exc)}") from exc
 
     def close(self) -> None:
         """Release every pooled connection."""

@@ -166,7 +166,7 @@ def search(
         query = query.order_by(_fts.c.rank if relevance else _fts.c.rowid.desc())
     else:
         tsv = func.to_tsvector("simple", func.coalesce(articles.c.title, "") + " " + articles.c.body)
-        tsq = func.plainto_tsquery("simple", q)
+        tsq = func.plainto_tsquery("simple", _CONTROL.sub(" ", q))  # PostgreSQL refuses NUL in any text
         query = query.where(tsv.op("@@")(tsq))
         query = query.order_by(func.ts_rank(tsv, tsq).desc() if relevance else articles.c.id.desc())
     if relevance:

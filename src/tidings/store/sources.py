@@ -13,18 +13,26 @@ from tidings.store.schema import articles, inserted_id, sources
 _BY_NAME = select(sources.c.id).where(sources.c.name == bindparam("n"))
 
 
+def _fit(value: str | None, column: str) -> str | None:
+    """The value cut to its column's length: PostgreSQL refuses a longer one (SQLite keeps it), and an
+    outlet's name from a page or a record may be any length."""
+    length = getattr(sources.c[column].type, "length", None)
+    return value[:length] if value and length else value
+
+
 def upsert(conn: Connection, source: Source) -> int:
-    """Insert the outlet if new (matched by name); return its id."""
-    found = conn.execute(_BY_NAME, {"n": source.name}).first()
+    """Insert the outlet if new (matched by name, as cut to fit); return its id."""
+    name = _fit(source.name, "name")
+    found = conn.execute(_BY_NAME, {"n": name}).first()
     if found:
         return int(found[0])
     result = conn.execute(
         sources.insert(),
         {
-            "name": source.name,
+            "name": name,
             "domains": list(source.domains),
-            "country": source.country,
-            "language": source.language,
+            "country": _fit(source.country, "country"),
+            "language": _fit(source.language, "language"),
         },
     )
     return inserted_id(result)

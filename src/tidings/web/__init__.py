@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tidings.errors import TidingsError
+from tidings.errors import InputError, TidingsError
 from tidings.models import headline_text
 from tidings.settings import Settings
 from tidings.store import Store, open_store
@@ -67,6 +67,15 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+async def refuse_nul(request: Request) -> None:
+    """Refuse a NUL character in the path or a query parameter: no stored text holds one, and PostgreSQL
+    cannot even compare with such a string (a server error before this check)."""
+    given = [*request.path_params.items(), *request.query_params.multi_items()]
+    for name, value in given:
+        if "\x00" in name or "\x00" in str(value):
+            raise InputError("contains a NUL character", where=name.replace("\x00", "?"))
 
 
 def make_templates() -> Jinja2Templates:
@@ -147,6 +156,7 @@ def create_app(settings: Settings, store: Store | None = None, pipeline: Pipelin
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_nul)],
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from tidings.errors import InputError
 from tidings.models import RawDocument, Stored
 from tidings.settings import Settings
-from tidings.store import Store, browse
+from tidings.store import MAX_ID, Store, browse
 from tidings.store import articles as article_rows
 from tidings.store import events as event_rows
 from tidings.store import feeds as feed_rows
@@ -45,8 +45,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
-ID = Path(ge=1, le=2**62)
-Cursor = Annotated[int | None, Query(ge=0, le=2**62, description="`next_cursor` of the previous page")]
+ID = Path(ge=1, le=MAX_ID)
+NO_NUL = r"^[^\x00]*$"  # no stored text holds one, and PostgreSQL cannot compare with one
+Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID, description="`next_cursor` of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Day = Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")]
 OptDay = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
@@ -191,9 +192,9 @@ def feeds(request: Request) -> dict[str, Any]:
 class FeedIn(BaseModel):
     """A subscription: a feed URL, or an OPML document listing several."""
 
-    url: str = Field("", max_length=2000)
-    opml: str = Field("", max_length=1_000_000)
-    category: str | None = Field(None, max_length=200)
+    url: str = Field("", max_length=2000, pattern=NO_NUL)
+    opml: str = Field("", max_length=1_000_000, pattern=NO_NUL)
+    category: str | None = Field(None, max_length=200, pattern=NO_NUL)
 
 
 @router.post("/feeds", status_code=201, dependencies=Auth, summary="Subscribe to feeds")
@@ -208,7 +209,7 @@ class DocumentIn(BaseModel):
 
     content: str = Field(..., min_length=1, max_length=MAX_DOCUMENT_CHARS)
     kind: Literal["html", "text"] = "html"
-    url: str | None = Field(None, max_length=2000)
+    url: str | None = Field(None, max_length=2000, pattern=NO_NUL)
 
 
 @router.post("/documents", status_code=201, dependencies=Auth, summary="Ingest one document")
@@ -233,19 +234,19 @@ def ingest_document(request: Request, body: DocumentIn) -> JSONResponse:
 class SplitIn(BaseModel):
     """Articles to take out of an event into a new one."""
 
-    articles: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(..., min_length=1, max_length=1000)
+    articles: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(..., min_length=1, max_length=1000)
 
 
 class MergeIn(BaseModel):
     """The event to fold into this one."""
 
-    other: int = Field(..., ge=1, le=2**62)
+    other: int = Field(..., ge=1, le=MAX_ID)
 
 
 class MoveIn(BaseModel):
     """The event an article belongs in."""
 
-    event: int = Field(..., ge=1, le=2**62)
+    event: int = Field(..., ge=1, le=MAX_ID)
 
 
 def _correct(request: Request, kind: str, **payload: Any) -> int | None:

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from tidings.errors import NotFound
 from tidings.models import headline_text
-from tidings.store import Store, browse
+from tidings.store import MAX_ID, Store, browse
 from tidings.web.present import counts_line
 
 router = APIRouter(include_in_schema=False)
@@ -229,7 +229,7 @@ def category_feed(request: Request, fmt: Format, name: Annotated[str, Query(min_
 
 
 @router.get("/feeds/events/{event_id}.{fmt}")
-def event_feed(request: Request, event_id: Annotated[int, Path(ge=1, le=2**62)], fmt: Format) -> Response:
+def event_feed(request: Request, event_id: Annotated[int, Path(ge=1, le=MAX_ID)], fmt: Format) -> Response:
     """An event's newest member articles."""
     with _store(request).read() as conn:
         ev = browse.event(conn, event_id)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
 
 from tidings.errors import NotFound
-from tidings.store import Store, browse
+from tidings.store import MAX_ID, Store, browse
 from tidings.store import articles as article_rows
 from tidings.store import events as event_rows
 from tidings.store import translations as translation_rows
@@ -18,7 +18,7 @@ from tidings.web import present
 
 router = APIRouter(include_in_schema=False)
 DAY = r"^\d{4}-\d{2}-\d{2}$"
-ID = Path(ge=1, le=2**62)
+ID = Path(ge=1, le=MAX_ID)
 PAGE = 50  # articles per listing page
 # How long listings every visitor sees alike are shared between requests (seconds): the front page is at
 # most this late after a feed poll; filter choices, sources and sections change rarely.
@@ -147,7 +147,7 @@ def today(request: Request) -> Response:
 def day_page(
     request: Request,
     day: Annotated[str, Path(pattern=DAY)],
-    cursor: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """All news articles on one day, and the events they belong to."""
     with _store(request).read() as conn:
@@ -184,7 +184,7 @@ def search_page(
     date_to: Annotated[str, Query(alias="to", pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
     category: str = "",
     sort: Annotated[str, Query(pattern="^(newest|relevance)$")] = "newest",
-    cursor: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     """Full-text search with filters; newest first unless sorted by relevance."""
     filters = browse.SearchFilters(
@@ -232,7 +232,7 @@ def categories_page(request: Request) -> Response:
 
 @router.get("/categories/{name:path}")
 def category_page(
-    request: Request, name: str, cursor: Annotated[int | None, Query(ge=1, le=2**62)] = None
+    request: Request, name: str, cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
 ) -> Response:
     """The newest articles of one section."""
     with _store(request).read() as conn:
