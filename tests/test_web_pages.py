@@ -21,10 +21,14 @@ OPML = """<?xml version="1.0"?><opml version="2.0"><body><outline text="World">
 <outline text="Example" xmlUrl="https://feeds.example.org/world.xml"/></outline></body></opml>"""
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store, Path]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Store, Path]]:
+    """The sample served over a real HTTP server, from a SQLite file and from a PostgreSQL database."""
     folder = tmp_path_factory.mktemp("pages")
-    settings = web_settings(folder)
+    db = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
+    settings = web_settings(folder, db=db)
     store = build_store(settings)
     with serve(create_app(settings, store)) as base:
         yield base, store, folder
