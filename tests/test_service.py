@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tidings.settings import load_settings
 from tidings.store import feeds as feed_rows
 from tidings.store import open_store
 
@@ -40,16 +41,16 @@ def feed_server() -> Iterator[str]:
 
 
 @pytest.mark.slow
-def test_scheduler_polls_feeds_and_sigterm_exits_cleanly(tmp_path: Path, feed_server: str) -> None:
-    db = tmp_path / "run.db"
-    store = open_store(f"sqlite:///{db}")
+@pytest.mark.both_stores
+def test_scheduler_polls_feeds_and_sigterm_exits_cleanly(tmp_path: Path, feed_server: str, db: str) -> None:
+    store = open_store(load_settings({"db": db}, env={"TIDINGS_CONFIG": "/nonexistent"}).database_url)
     with store.write() as conn:
         feed_rows.add(conn, f"{feed_server}/noticias-es.rss", interval_s=900)
     store.close()
     port = free_port()
     env = {
         **os.environ,
-        "TIDINGS_DB": str(db),
+        "TIDINGS_DB": db,
         "TIDINGS_CONFIG": "/nonexistent/config.toml",
         "TIDINGS_ALLOW_PRIVATE_ADDRESSES": "1",
     }
