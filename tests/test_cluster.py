@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tidings.cli import main
 from tidings.cluster import (
     ClusterDoc,
     ClusterState,
@@ -711,6 +712,17 @@ def test_eval_cluster_runs_the_pipeline_and_counts_failures(tmp_path: Path) -> N
     report = cluster_file(path, embed="never")
     assert report["failed"] == 1 and report["articles"] == len(lines) + 1
     assert report["predicted_clusters"] >= 4  # the broken row stands alone
+
+
+def test_eval_cluster_refuses_an_id_given_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = (DATA / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    again = {**json.loads(lines[0]), "cluster": "another"}  # which label would the article have?
+    path = tmp_path / "twice.jsonl"
+    path.write_text("\n".join([*lines, json.dumps(again)]) + "\n", encoding="utf-8")
+    assert main(["eval", "cluster", str(path)]) == 2
+    assert (
+        f"twice.jsonl:{len(lines) + 1}: id {again['id']!r} is given twice (line 1)" in capsys.readouterr().err
+    )
 
 
 def test_refine_re_places_early_reports_once_and_leaves_pinned_ones() -> None:

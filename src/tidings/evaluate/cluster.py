@@ -40,11 +40,19 @@ SAME_STORY_MAX = 1.5
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Rows of a JSONL file; a bad line raises JsonlError naming it."""
+    """Rows of a JSONL file; a bad line, or an article id given twice (its gold label and its text would
+    be one row's or the other's, silently), raises JsonlError naming it."""
     rows = []
+    first: dict[str, int] = {}  # article id -> line
     for n, row in read_objects(path):
         if "id" not in row and "id1" not in row:
             raise JsonlError("not an object with an id", where=f"{path}:{n}")
+        if "id" in row:
+            if str(row["id"]) in first:
+                raise JsonlError(
+                    f"id {row['id']!r} is given twice (line {first[str(row['id'])]})", where=f"{path}:{n}"
+                )
+            first[str(row["id"])] = n
         rows.append(row)
     return rows
 
