@@ -850,3 +850,43 @@ def test_the_split_pass_leaves_an_event_a_user_placed_documents_in_alone() -> No
     c, ev, fired, hired = _lookalikes_in_one_event()
     c.state.memberships[sorted(hired)[0]].pinned = True
     assert split_drifted(c, [ev.id]) == 0 and {c.event_of(d).id for d in fired | hired} == {ev.id}
+
+
+def _pairs(tmp_path: Path, rows: list[dict[str, object]]) -> Path:
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_eval_pairs_scores_labelled_pairs_overall_and_by_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pairs of the small labelled file: same event = the same story (score 1), else unrelated (0); the
+    clusterer's similarity must order them so, and its decision find the same-story pairs."""
+    arts = {r["id"]: r for r in read_jsonl(DATA / "events.jsonl")}
+    ids = sorted(arts)
+    rows: list[dict[str, object]] = [
+        {"id1": a, "id2": b, "score": float(arts[a]["cluster"] == arts[b]["cluster"])}
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+    ]
+    rows.append({"id1": "q1", "id2": "nowhere", "score": 0.5})  # its article is not in the file
+    assert main(["eval", "pairs", str(_pairs(tmp_path, rows)), str(DATA / "events.jsonl"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pairs"] == len(rows) - 1 and report["pairs_skipped"] == 1
+    assert report["pearson"] > 0.8 and report["same_story_f1"] >= 0.8
+    # languages from the articles where the rows give none; each language pair counted once
+    assert {"de-en", "en-es", "en-en"} <= set(report["by_lang_pair"])
+    assert sum(v["pairs"] for v in report["by_lang_pair"].values()) == report["pairs"]
+
+
+def test_eval_pairs_refuses_a_pair_without_a_usable_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for bad, says in (({"id1": "q1", "id2": "q2"}, "score must be a number"),
+                      ({"id1": "q1", "id2": "q2", "score": "high"}, "score must be a number"),
+                      ({"id1": "q1", "id2": "q2", "score": 1.5}, "score must be a number from 0 to 1"),
+                      ({"id1": "q1", "score": 1.0}, "a pair needs id1 and id2")):  # fmt: skip
+        path = _pairs(tmp_path, [{"id1": "q1", "id2": "q2", "score": 1.0}, bad])
+        assert main(["eval", "pairs", str(path), str(DATA / "events.jsonl")]) == 2
+        assert f"pairs.jsonl:2: {says}" in capsys.readouterr().err

@@ -248,6 +248,28 @@ def f1(gold: list[bool], pred: list[bool]) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
+def read_pairs(path: str | Path) -> list[dict[str, Any]]:
+    """Labelled pairs (`id1, id2, score` in [0, 1], optional `overall_1to4`, `lang1, lang2`); a row missing
+    an id or with a score out of range raises JsonlError naming its line. Without `overall_1to4` it is
+    taken from the score on SemEval's scale (score = (4 - overall) / 3)."""
+    rows = []
+    for n, row in read_objects(path):
+        where = f"{path}:{n}"
+        if "id1" not in row or "id2" not in row:
+            raise JsonlError("a pair needs id1 and id2", where=where)
+        score = _number(row.get("score"), "score", 0.0, 1.0, where)
+        overall = row.get("overall_1to4")
+        overall = 4.0 - 3.0 * score if overall is None else _number(overall, "overall_1to4", 1.0, 4.0, where)
+        rows.append({**row, "score": score, "overall_1to4": overall})
+    return rows
+
+
+def _number(value: Any, name: str, low: float, high: float, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise JsonlError(f"{name} must be a number from {low:g} to {high:g}, not {value!r}", where=where)
+    return float(value)
+
+
 def pair_scores(
     pairs_path: str | Path,
     articles_path: str | Path,
@@ -277,10 +299,12 @@ def pair_scores(
         f = feats[aid]
         clusterer.df.add([*f.terms, *f.names, *f.numbers, *f.grams])  # background frequencies
     out = []
-    for row in read_jsonl(pairs_path):
+    for row in read_pairs(pairs_path):
         a, b = feats.get(str(row["id1"])), feats.get(str(row["id2"]))
         if a is None or b is None:
-            continue
+            continue  # counted by `pairs_report` as skipped
+        # a pair's languages, where the row does not give them: its articles' own
+        row = {"lang1": arts[a.doc_id].lang, "lang2": arts[b.doc_id].lang, **row}
         if (a.fallback is None) != (b.fallback is None) and second is not None:
             # one side only the second encoder reads: the other is read by it too, as an event is on demand
             bare = a if a.fallback is None else b
@@ -310,8 +334,10 @@ def pairs_report(pairs_path: str | Path, articles_path: str | Path, **kw: Any) -
     items = pair_scores(pairs_path, articles_path, **kw)
     by: defaultdict[str, list[tuple[dict[str, Any], float, bool]]] = defaultdict(list)
     for it in items:
-        by["-".join(sorted((it[0]["lang1"], it[0]["lang2"])))].append(it)
+        by["-".join(sorted((str(it[0]["lang1"]), str(it[0]["lang2"]))))].append(it)
     report = _pair_figures(items)
+    # pairs whose articles are not in the articles file: said, not silently left out of the figures
+    report["pairs_skipped"] = len(read_pairs(pairs_path)) - len(items)
     report["by_lang_pair"] = {k: _pair_figures(v) for k, v in sorted(by.items())}
     return report
 
