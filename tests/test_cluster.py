@@ -714,8 +714,15 @@ def test_eval_cluster_runs_the_pipeline_and_counts_failures(tmp_path: Path) -> N
     assert report["predicted_clusters"] >= 4  # the broken row stands alone
 
 
-def test_eval_cluster_refuses_an_id_given_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_cluster_refuses_an_unlabelled_row_and_an_id_given_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     lines = (DATA / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    unlabelled = {k: v for k, v in json.loads(lines[1]).items() if k != "cluster"}
+    path = tmp_path / "unlabelled.jsonl"
+    path.write_text("\n".join([lines[0], json.dumps(unlabelled)]) + "\n", encoding="utf-8")
+    assert main(["eval", "cluster", str(path)]) == 2
+    assert "unlabelled.jsonl:2: no cluster (the gold label)" in capsys.readouterr().err
     again = {**json.loads(lines[0]), "cluster": "another"}  # which label would the article have?
     path = tmp_path / "twice.jsonl"
     path.write_text("\n".join([*lines, json.dumps(again)]) + "\n", encoding="utf-8")

@@ -39,14 +39,17 @@ GOLD_FIELDS = ("cluster", "topic", "copy_group", "origin")
 SAME_STORY_MAX = 1.5
 
 
-def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Rows of a JSONL file; a bad line, or an article id given twice (its gold label and its text would
-    be one row's or the other's, silently), raises JsonlError naming it."""
+def read_jsonl(path: str | Path, need: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Rows of a JSONL file; a bad line, a row without a field in `need`, or an article id given twice
+    (its gold label and its text would be one row's or the other's, silently) raises JsonlError naming it."""
     rows = []
     first: dict[str, int] = {}  # article id -> line
     for n, row in read_objects(path):
         if "id" not in row and "id1" not in row:
             raise JsonlError("not an object with an id", where=f"{path}:{n}")
+        missing = [name for name in need if row.get(name) is None]
+        if missing:
+            raise JsonlError(f"no {', '.join(missing)} (the gold label)", where=f"{path}:{n}")
         if "id" in row:
             if str(row["id"]) in first:
                 raise JsonlError(
@@ -154,7 +157,7 @@ def cluster_file(
 ) -> dict[str, Any]:
     """Run the production pipeline online over a labelled file, into a temporary store, and score it.
     The embedding policy and encoder are the user's settings unless given."""
-    rows = read_jsonl(path)
+    rows = read_jsonl(path, need=("cluster",))
     if all(_date(r.get("date")) for r in rows):
         rows.sort(key=lambda r: _date(r["date"]) or datetime.min)  # date order, else file order
     run = _run_pipeline(
