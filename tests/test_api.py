@@ -187,3 +187,7 @@ def test_nul_characters_and_ids_beyond_the_store_are_refused_clearly(site: tuple
         assert httpx.get(base + path).status_code == 422, path
     assert httpx.get(base + f"/api/v1/articles?cursor={2**31}").status_code == 422
     assert httpx.get(base + "/api/v1/search?q=summit").status_code == 200  # the guard lets the rest through
+    # and the OpenAPI document says so, so that a client generated from it never sends what is refused
+    doc = httpx.get(base + "/api/v1/openapi.json").json()
+    (q,) = [p for p in doc["paths"]["/api/v1/search"]["get"]["parameters"] if p["name"] == "q"]
+    assert q["schema"]["pattern"] == "^[^\\x00]*$"

@@ -193,4 +193,25 @@ def create_app(settings: Settings, store: Store | None = None, pipeline: Pipelin
     app.include_router(manage.router)
     app.include_router(feeds_out.router)
     app.include_router(api.router)
+    schema = app.openapi
+
+    def documented() -> dict[str, Any]:
+        """The OpenAPI document, saying what `refuse_nul` refuses: every string parameter's pattern."""
+        if app.openapi_schema is None:
+            for item in schema()["paths"].values():
+                for operation in item.values():
+                    for parameter in operation.get("parameters", []):
+                        _no_nul(parameter.get("schema", {}), api.NO_NUL)
+        return app.openapi_schema or {}
+
+    app.openapi = documented  # type: ignore[method-assign]
     return app
+
+
+def _no_nul(schema: dict[str, Any], pattern: str) -> None:
+    """Give a parameter's string schemas (an optional one's among its `anyOf`) the pattern, unless they
+    have their own."""
+    if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema:
+        schema["pattern"] = pattern
+    for option in schema.get("anyOf", []):
+        _no_nul(option, pattern)
