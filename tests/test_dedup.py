@@ -13,17 +13,21 @@ from anyascii import anyascii
 from datasketch import MinHash
 
 from tidings.cli import main
-from tidings.cluster import ClusterDoc
+from tidings.cluster import ClusterDoc, default_embedder
 from tidings.dedup import (
     COPY_JACCARD,
     NUM_PERM,
     SCHEME,
     TRANSLATED_SHORTEST,
     CopyIndex,
+    SentenceVectors,
     _BandIndex,
     _permutations,
     canonical_url,
+    copy_reader,
+    is_translated_copy,
     normalise_text,
+    sentence_vectors,
     shingles,
     signature,
     text_hash,
@@ -251,3 +255,42 @@ def test_eval_copies_finds_a_translation_and_no_copy_among_reports_of_one_story(
     assert (found["found"], found["of"]) == (1, 1)
     false = [h["false_copies"].get("related pairs, across languages") for h in report.values()]
     assert [(f["found"], f["of"]) for f in false if f] == [(0, 1)]  # the pair is in one half or the other
+
+
+# The wire text of the dedup corpus's ferry story (en-wire), rendered in Chinese sentence for sentence.
+FERRY_ZH = (
+    "卢加诺（通讯社）——警方表示，周日晚间一场突如其来的风暴中，一艘客轮在卢加诺湖倾覆，救援队从水中救起14人。"
+    "这艘名为“切雷西奥二号”的船载有17名乘客和两名船员，从卢加诺驶往莫尔科特村，下午6点刚过便遭遇强风。"
+    "截至周日深夜，仍有三名乘客失踪，潜水员于周一清晨恢复搜寻。"
+    "州警方表示，这艘渡轮已于四月通过最近一次安全检查，事故原因尚不清楚。"
+    "岸上的目击者称浪高超过两米，渡轮在倾覆前严重倾斜。"
+    "运营方卢加诺湖航运公司已暂停湖上所有航班，恢复时间另行通知。"
+    "瑞士联邦主席维奥拉·阿姆赫德表示深感震惊，并感谢救援队彻夜工作。"
+)
+
+
+def test_use_reads_the_languages_it_knows_and_e5_the_others() -> None:
+    use, e5 = default_embedder("use-static"), object()
+    assert copy_reader("zh", "en", use, e5) == ("use-static", use)
+    assert copy_reader("vi", "en", use, e5) == ("e5", e5)  # USE was not trained on Vietnamese
+    assert copy_reader("zh", "en", None, e5) == ("e5", e5)  # `cluster_embed = never`: no first encoder
+    assert copy_reader("zh", "en", default_embedder("e5"), e5) == ("e5", e5)  # e5 first: the stage's own e5
+    assert copy_reader("zh", "en", None, None) is None and copy_reader("xx", "en", use, e5) is None
+    with pytest.raises(ValueError, match="do not compare"):
+        is_translated_copy(SentenceVectors(["a"], "en", np.ones((1, 2)), "e5"),
+                           SentenceVectors(["a"], "en", np.ones((1, 3)), "use-static"))  # fmt: skip
+
+
+def test_a_chinese_rendering_of_a_wire_text_is_its_copy_and_a_german_report_of_the_story_is_not() -> None:
+    """Chinese was where e5-small failed (mt_dev: half the copies found); USE finds this one."""
+    by_id = {r["id"]: r for r in read_jsonl(DATA / "corpus.jsonl")}
+    reader = copy_reader("zh", "en", default_embedder("use-static"), None)
+    assert reader is not None
+    wire = sentence_vectors([s.text for s in segment(by_id["en-wire"]["text"], "en")], "en", reader)
+    chinese = sentence_vectors([s.text for s in segment(FERRY_ZH, "zh")], "zh", reader)
+    assert len(chinese.sentences) == len(wire.sentences) == 7
+    copy, matched, n = is_translated_copy(chinese, wire)
+    assert copy and matched >= 6 and n == 7
+    own = by_id["de-own"]  # the same event told by another reporter
+    german = sentence_vectors([s.text for s in segment(own["text"], "de")], "de", reader)
+    assert not is_translated_copy(german, wire)[0]

@@ -22,6 +22,7 @@ from datasketch import MinHash, MinHashLSH
 
 from tidings.language import space_unspaced
 from tidings.translate.evidence import (
+    E5_LANGUAGES,
     EVIDENCE_MARGIN,
     EVIDENCE_THRESHOLD,
     accepted,
@@ -46,17 +47,29 @@ MIN_WORDS = 25
 # Documents kept in the near-duplicate index (oldest leave first); bounds memory on endless streams.
 WINDOW = 20000
 # Translated copies (one report renders another in a second language) share no shingles; they are found
-# sentence by sentence with the translation stage's evidence test (e5 cosine >= 0.85, 0.04 over the
-# runner-up, the same numbers), over each text's first TRANSLATED_SENTENCES sentences: a copy has at least
+# sentence by sentence, over each text's first TRANSLATED_SENTENCES sentences: a copy has at least
 # TRANSLATED_MIN of them, and at least TRANSLATED_SHARE of the shorter text's, matched to distinct
-# sentences of the other. Chosen on the tune halves of mt_dev (windows of 6 consecutive sentences against
-# their references) and of SemEval dev's same-story pairs; `tidings eval copies` prints both halves.
+# sentences of the other (a cosine of at least the encoder's threshold, and its margin over the
+# runner-up, the same numbers written in digits). Chosen on the tune halves of mt_dev (windows of 6
+# consecutive sentences against their references) and of SemEval dev's same-story pairs; `tidings eval
+# copies` prints both halves.
 # Texts under TRANSLATED_SHORTEST sentences are not judged: two three-sentence reports of one meeting
 # (the sample's French and German ones) say the same three facts sentence for sentence.
 TRANSLATED_SENTENCES = 10
 TRANSLATED_MIN = 3
 TRANSLATED_SHARE = 0.5
 TRANSLATED_SHORTEST = 4
+# Sentence encoders the test reads with, and each one's (cosine, margin over the runner-up). USE, trained
+# on translation pairs, tells a sentence's translation from its neighbours far better than e5-small
+# (mt_dev tune half, the reference against the best other reference of its window: a margin of 0.04 or
+# more for 97 % of Chinese and 99 % of German sentences, against e5's 45 % and 89 %) for ~1/100 of the
+# CPU; so it reads the pairs of languages it was trained on, and e5, with the translation stage's
+# evidence numbers, the rest. USE's numbers: the tune half's grid (docs/eval-cluster.md).
+SENTENCE_MATCH = {
+    "e5": (EVIDENCE_THRESHOLD, EVIDENCE_MARGIN),
+    "use": (0.50, 0.08),
+    "use-static": (0.50, 0.08),
+}
 
 _TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|ref|ref_src|cmpid|ocid|"
@@ -76,23 +89,49 @@ CopyKind = Literal["original", "copy", "revision", "duplicate"]
 
 @dataclass(frozen=True)
 class SentenceVectors:
-    """A text's first sentences, their language and their unit vectors from one multilingual encoder."""
+    """A text's first sentences, their language and their unit vectors from one multilingual encoder
+    (named as in SENTENCE_MATCH: vectors compare only within one)."""
 
     sentences: Sequence[str]
     lang: str
     vectors: npt.NDArray[np.float32]
+    encoder: str = "e5"
+
+
+def copy_reader(lang_a: str, lang_b: str, first: Any, e5: Any) -> tuple[str, Any] | None:
+    """The encoder that tests two languages for a translated copy, with its SENTENCE_MATCH name: the
+    clusterer's first encoder where it is USE and reads both, else the translation stage's e5 where it
+    reads both; None when neither does."""
+    name = getattr(first, "name", None)
+    langs = getattr(first, "languages", None)  # None: every language
+    if name in ("use", "use-static") and (langs is None or {lang_a, lang_b} <= langs):
+        return str(name), first
+    if e5 is not None and {lang_a, lang_b} <= E5_LANGUAGES:
+        return "e5", e5
+    return None
+
+
+def sentence_vectors(sentences: Sequence[str], lang: str, reader: tuple[str, Any]) -> SentenceVectors:
+    """The sentences read by an encoder from `copy_reader`."""
+    name, encoder = reader
+    if not sentences:
+        return SentenceVectors(sentences, lang, np.zeros((0, 1), dtype=np.float32), name)
+    vectors = np.asarray(encoder.embed(list(sentences)), dtype=np.float32).reshape(len(sentences), -1)
+    return SentenceVectors(sentences, lang, vectors, name)
 
 
 def translated_match(a: SentenceVectors, b: SentenceVectors) -> tuple[int, int]:
-    """How many of `a`'s sentences find a distinct counterpart in `b` by the evidence test, out of how many
-    the shorter of the two has."""
+    """How many of `a`'s sentences find a distinct counterpart in `b` (the encoder's cosine and margin),
+    out of how many the shorter of the two has."""
+    if a.encoder != b.encoder:
+        raise ValueError(f"sentences read by {a.encoder} and {b.encoder} do not compare")
     a_sents, b_sents = list(a.sentences[:TRANSLATED_SENTENCES]), list(b.sentences[:TRANSLATED_SENTENCES])
     n = min(len(a_sents), len(b_sents))
     if n == 0:
         return 0, 0
     allowed = carrying(a_sents, b_sents, a.lang)
     best, top, second = best_matches(a.vectors[: len(a_sents)], b.vectors[: len(b_sents)], allowed)
-    shown = accepted(top, second, EVIDENCE_THRESHOLD, EVIDENCE_MARGIN)
+    shown = accepted(top, second, *SENTENCE_MATCH[a.encoder])
     return len(set(best[shown].tolist())), n
 
 

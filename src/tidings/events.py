@@ -22,12 +22,18 @@ from tidings.cluster import (
     fallback_embedder,
     passes,
 )
-from tidings.dedup import TRANSLATED_SENTENCES, SentenceVectors, is_translated_copy
+from tidings.dedup import (
+    TRANSLATED_SENTENCES,
+    SentenceVectors,
+    copy_reader,
+    is_translated_copy,
+    sentence_vectors,
+)
 from tidings.models import Failed
 from tidings.settings import Settings
 from tidings.store import Store
 from tidings.store import events as event_rows
-from tidings.translate.evidence import E5_LANGUAGES, Candidate
+from tidings.translate.evidence import Candidate
 from tidings.translate.segment import segment, split_sentences
 from tidings.translation import Translation
 
@@ -44,9 +50,10 @@ CATCH_UP_PER_RUN = 500
 # their newest members (the brief of 50 articles takes well under 2 s, docs/benchmarks.md).
 BRIEF_MAX_ARTICLES = 60
 # Members in other languages a new report is tested against for being their translated copy (its closest
-# by the clustering score): each test reads up to 10 sentences a side with e5, ~1.5 s of CPU. A feed poll
-# stays far below the cap; a bulk import of multilingual events tests TRANSLATED_PER_RUN pairs a run, and
-# the reports left over wait for the next runs (at most MAX_UNTESTED of them, the oldest dropped first).
+# by the clustering score): each test reads up to 10 sentences a side, with USE (a few ms) where it reads
+# both languages, else with e5 (~1.5 s of CPU). A feed poll stays far below the cap; a bulk import of
+# multilingual events tests TRANSLATED_PER_RUN pairs a run, and the reports left over wait for the next
+# runs (at most MAX_UNTESTED of them, the oldest dropped first).
 TRANSLATED_PARTNERS = 2
 TRANSLATED_PER_RUN = 300
 MAX_UNTESTED = 5_000
@@ -71,12 +78,11 @@ def _lang(row: dict[str, Any]) -> str:
     return str(row.get("language") or "").split("-")[0]
 
 
-def _sentence_vectors(row: dict[str, Any], embedder: Any) -> SentenceVectors:
-    """A stored article's first sentences as written (before translation), with their vectors."""
+def _sentence_vectors(row: dict[str, Any], reader: tuple[str, Any]) -> SentenceVectors:
+    """A stored article's first sentences as written (before translation), read by `reader`."""
     lang = _lang(row)
     sentences = [s.text for s in segment(row.get("body") or "", lang) if s.text.strip()]
-    sentences = sentences[:TRANSLATED_SENTENCES]
-    return SentenceVectors(sentences, lang, embedder.embed(sentences))
+    return sentence_vectors(sentences[:TRANSLATED_SENTENCES], lang, reader)
 
 
 def cluster_doc(row: dict[str, Any]) -> ClusterDoc:
@@ -214,8 +220,8 @@ class EventStage:
         TRANSLATED_PARTNERS closest members in other languages, sentence by sentence, up to
         TRANSLATED_PER_RUN tests; the reports the budget does not reach stay queued."""
         assert self.translation is not None
-        embedder, c = self.translation.router.embedder, self.clusterer
-        if embedder is None:
+        c = self.clusterer
+        if c.embedder is None and self.translation.router.embedder is None:
             return []
         queue, c.state.untested = c.state.untested, []
         by_event: dict[int, list[str]] = {}
@@ -232,18 +238,18 @@ class EventStage:
             with self.store.read() as conn:
                 members = event_rows.brief_inputs(conn, event_id, with_sentences=False)  # bodies as written
             rows = {str(r["id"]): r for r in members}
-            read: dict[str, SentenceVectors] = {}
+            read: dict[tuple[str, str], SentenceVectors] = {}  # (doc, encoder) -> its sentences
             for doc in (d for d in new if d in rows and self._not_a_copy(d)):
                 partners = self._partners(doc, rows)[:TRANSLATED_PARTNERS]
                 if len(partners) > budget:
                     self._await_test([doc])
                     continue
-                for other in partners:
+                for other, reader in partners:
                     budget -= 1
                     for d in (doc, other):
-                        if d not in read:
-                            read[d] = _sentence_vectors(rows[d], embedder)
-                    copy, matched, n = is_translated_copy(read[doc], read[other])
+                        if (d, reader[0]) not in read:
+                            read[d, reader[0]] = _sentence_vectors(rows[d], reader)
+                    copy, matched, n = is_translated_copy(read[doc, reader[0]], read[other, reader[0]])
                     why = SharedFeature(
                         "translated copy", f"{matched} of {n} sentences match", matched / max(n, 1)
                     )
@@ -258,18 +264,21 @@ class EventStage:
         m = self.clusterer.state.memberships.get(doc)
         return m is not None and m.copy_of is None
 
-    def _partners(self, doc: str, rows: dict[str, dict[str, Any]]) -> list[str]:
+    def _partners(self, doc: str, rows: dict[str, dict[str, Any]]) -> list[tuple[str, tuple[str, Any]]]:
         """Members of the event in another language that may render `doc` or be rendered by it, closest
-        first by the clustering score."""
+        first by the clustering score, each with the encoder that reads the two languages."""
         c = self.clusterer
-        f, lang = c.state.features[doc], _lang(rows[doc])
-        scored = [
-            (c.pair_score(f, c.state.features[o]).value, o)
-            for o, r in rows.items()
-            if o != doc and r["copy_of"] is None and o in c.state.features
-            and _lang(r) != lang and {_lang(r), lang} <= E5_LANGUAGES
-        ]  # fmt: skip
-        return [o for _, o in sorted(scored, reverse=True)]
+        assert self.translation is not None
+        f, lang, e5 = c.state.features[doc], _lang(rows[doc]), self.translation.router.embedder
+        scored = []
+        for o, r in rows.items():
+            if o == doc or r["copy_of"] is not None or o not in c.state.features or _lang(r) == lang:
+                continue
+            reader = copy_reader(lang, _lang(r), c.embedder, e5)
+            if reader is not None:
+                scored.append((c.pair_score(f, c.state.features[o]).value, o, reader))
+        scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+        return [(o, reader) for _, o, reader in scored]
 
     def add_evidence(self, event_ids: Iterable[int]) -> None:
         """Members in a language no engine covers get the matching English sentences of their event."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,15 @@ from tidings.dedup import (
     COPY_JACCARD,
     TRANSLATED_SENTENCES,
     SentenceVectors,
+    copy_reader,
     is_translated_copy,
     normalise_text,
+    sentence_vectors,
     shingles,
 )
 from tidings.errors import InputError
 from tidings.evaluate import read_objects
-from tidings.translate.evidence import E5Embedder, Embedder
+from tidings.translate.evidence import E5Embedder
 from tidings.translate.segment import segment
 
 WINDOW = 6
@@ -48,17 +49,30 @@ def _jaccard(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
 
 
-def _vectors(sentences: Sequence[str], lang: str, embedder: Embedder) -> SentenceVectors:
-    return SentenceVectors(list(sentences), lang, embedder.embed(list(sentences)))
+class Readers:
+    """The encoders the event stage tests translated copies with (`dedup.copy_reader`): the clusterer's
+    first encoder and the translation stage's e5."""
+
+    def __init__(self, first: Any, e5: Any) -> None:
+        self.first, self.e5 = first, e5
+
+    def pick(self, lang_a: str, lang_b: str) -> tuple[str, Any] | None:
+        """The encoder for this pair of languages, as in production."""
+        return copy_reader(lang_a, lang_b, self.first, self.e5)
 
 
 def _counts() -> dict[str, list[int]]:
     return defaultdict(lambda: [0, 0])  # key -> [found, of]
 
 
-def mt_windows(mt_dir: Path, embedder: Embedder) -> dict[str, dict[str, dict[str, list[int]]]]:
+def _window(side: SentenceVectors, start: int, size: int) -> SentenceVectors:
+    end = start + size
+    return SentenceVectors(side.sentences[start:end], side.lang, side.vectors[start:end], side.encoder)
+
+
+def mt_windows(mt_dir: Path, readers: Readers) -> dict[str, dict[str, dict[str, list[int]]]]:
     """Per half and language: copies found whole / shortened copy / shortened original, and false copies
-    among unrelated windows."""
+    among unrelated windows (languages no encoder of the test reads are left out, as in production)."""
     out: dict[str, dict[str, dict[str, list[int]]]] = {h: defaultdict(_counts) for h in HALVES}
     files = sorted(mt_dir.glob("*.jsonl"))
     if not files:
@@ -66,18 +80,18 @@ def mt_windows(mt_dir: Path, embedder: Embedder) -> dict[str, dict[str, dict[str
     for path in files:
         rows = [row for _, row in read_objects(path)]
         lang = str(rows[0]["src_lang"]) if rows else path.stem
-        src = embedder.embed([str(r["src"]) for r in rows])
-        ref = embedder.embed([str(r["ref"]) for r in rows])
+        reader = readers.pick(lang, "en")
+        if reader is None:
+            continue
         texts_src = [str(r["src"]) for r in rows]
         texts_ref = [str(r["ref"]) for r in rows]
+        src = sentence_vectors(texts_src, lang, reader)
+        ref = sentence_vectors(texts_ref, "en", reader)
         starts = list(range(0, len(rows) - WINDOW + 1, WINDOW))
         for n, k in enumerate(starts):
             j = starts[(n + 3) % len(starts)]
-            a = SentenceVectors(texts_src[k : k + WINDOW], lang, src[k : k + WINDOW])
-            a_short = SentenceVectors(texts_src[k : k + SHORT], lang, src[k : k + SHORT])
-            b = SentenceVectors(texts_ref[k : k + WINDOW], "en", ref[k : k + WINDOW])
-            b_short = SentenceVectors(texts_ref[k : k + SHORT], "en", ref[k : k + SHORT])
-            other = SentenceVectors(texts_ref[j : j + WINDOW], "en", ref[j : j + WINDOW])
+            a, a_short = _window(src, k, WINDOW), _window(src, k, SHORT)
+            b, b_short, other = _window(ref, k, WINDOW), _window(ref, k, SHORT), _window(ref, j, WINDOW)
             counts = out[_half(n)][lang]
             for key, x, y in (
                 ("whole", a, b),
@@ -90,7 +104,7 @@ def mt_windows(mt_dir: Path, embedder: Embedder) -> dict[str, dict[str, dict[str
     return out
 
 
-def semeval_pairs(semeval_dir: Path, embedder: Embedder) -> dict[str, dict[str, list[int]]]:
+def semeval_pairs(semeval_dir: Path, readers: Readers) -> dict[str, dict[str, list[int]]]:
     """Per half: false copies among related pairs across languages and within one language."""
     pairs = [
         p for _, p in read_objects(semeval_dir / "pairs.jsonl") if float(p.get("overall_1to4", 4)) <= RELATED
@@ -99,7 +113,7 @@ def semeval_pairs(semeval_dir: Path, embedder: Embedder) -> dict[str, dict[str, 
     articles = {
         str(a["id"]): a for _, a in read_objects(semeval_dir / "articles.jsonl") if str(a["id"]) in wanted
     }
-    read: dict[str, SentenceVectors] = {}
+    read: dict[tuple[str, str], SentenceVectors] = {}  # (article, encoder) -> its sentences
     out: dict[str, dict[str, list[int]]] = {h: _counts() for h in HALVES}
     for p in pairs:
         a, b = articles.get(str(p["id1"])), articles.get(str(p["id2"]))
@@ -108,21 +122,25 @@ def semeval_pairs(semeval_dir: Path, embedder: Embedder) -> dict[str, dict[str, 
         same = a["lang"] == b["lang"]
         if same and _jaccard(str(a["text"]), str(b["text"])) >= COPY_JACCARD:
             continue  # a copy in one language, which dedup finds by shingles
+        # within one language (never tested in production) by the encoder that would read it against English
+        reader = readers.pick(str(a["lang"]), str(b["lang"]) if not same else "en")
+        if reader is None:
+            continue
         for art in (a, b):
-            if str(art["id"]) not in read:
+            if (str(art["id"]), reader[0]) not in read:
                 lang = str(art["lang"])
                 sentences = [s.text for s in segment(str(art["text"]), lang)][:TRANSLATED_SENTENCES]
-                read[str(art["id"])] = _vectors(sentences, lang, embedder)
+                read[str(art["id"]), reader[0]] = sentence_vectors(sentences, lang, reader)
         key = "same language" if same else "across languages"
         counts = out[_pair_half(p["id1"], p["id2"])][key]
-        counts[0] += is_translated_copy(read[str(a["id"])], read[str(b["id"])])[0]
+        counts[0] += is_translated_copy(read[str(a["id"]), reader[0]], read[str(b["id"]), reader[0]])[0]
         counts[1] += 1
     return out
 
 
-def copies_report(mt_dir: Path, semeval_dir: Path, embedder: Embedder) -> dict[str, Any]:
+def copies_report(mt_dir: Path, semeval_dir: Path, readers: Readers) -> dict[str, Any]:
     """Recall on translated windows and false copies on related reports, per half."""
-    mt, se = mt_windows(mt_dir, embedder), semeval_pairs(semeval_dir, embedder)
+    mt, se = mt_windows(mt_dir, readers), semeval_pairs(semeval_dir, readers)
     report: dict[str, Any] = {}
     for half in HALVES:
         total = _counts()
@@ -150,7 +168,12 @@ def run(files: list[str], as_json: bool) -> int:
     """Print the report; 0 on success."""
     if len(files) != 2:
         raise InputError("give the mt_dev directory and the SemEval pairs directory", where="eval copies")
-    report = copies_report(Path(files[0]), Path(files[1]), E5Embedder())
+    from tidings.cluster import default_embedder
+    from tidings.settings import load_settings
+
+    user = load_settings()  # the user's encoders, as the event stage would read with them
+    first = default_embedder(user.cluster_embedder) if user.cluster_embed != "never" else None
+    report = copies_report(Path(files[0]), Path(files[1]), Readers(first, E5Embedder()))
     if as_json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
