@@ -69,7 +69,22 @@ def configured_router(settings: Settings, notes: list[str] | None = None) -> Rou
     installed = install_argos_models(settings.argos_models_dir)
     if notes is not None:
         notes.extend(installed)
-    return default_router(allow, settings.libretranslate_url or None, settings.libretranslate_key or None)
+    return default_router(
+        allow,
+        settings.libretranslate_url or None,
+        settings.libretranslate_key or None,
+        evidence_reader(settings),
+    )
+
+
+def evidence_reader(settings: Settings) -> Any:
+    """The clusterer's sentence encoder when it is USE (evidence in the languages it was trained on reads
+    with it: docs/eval-translate.md), else None (e5 reads them all)."""
+    if settings.cluster_embedder not in ("use", "use-static"):
+        return None
+    from tidings.cluster.embed import default_embedder  # the clustering stage's; loads on first use
+
+    return default_embedder(settings.cluster_embedder)
 
 
 def warm(router: Router, articles: Iterable[tuple[str, str, str, Mode]], cache: TranslationCache) -> None:
@@ -174,7 +189,7 @@ class Translation:
         """For a language no engine covers: each sentence beside the closest English sentence another
         source of its event wrote, labelled as evidence (never as a translation). Returns the kind stored."""
         lang = (row.get("language") or "").split("-")[0]
-        if not candidates or self.router.embedder is None or not lang or lang == "en":
+        if not candidates or not lang or lang == "en" or self.router.evidence(lang, candidates) is None:
             return None
         if self.router.engine_for(lang) is not None:
             return None

@@ -21,15 +21,7 @@ from sacrebleu.metrics.chrf import CHRF
 
 from tidings.errors import JsonlError, TranslationError
 from tidings.translate import guards
-from tidings.translate.evidence import (
-    EVIDENCE_MARGIN,
-    EVIDENCE_THRESHOLD,
-    E5Embedder,
-    Embedder,
-    accepted,
-    best_matches,
-    carrying,
-)
+from tidings.translate.evidence import Candidate, EvidenceMatcher, accepted, best_matches, carrying
 from tidings.translate.router import Router, default_router
 
 RAW_BASELINE = {"es": "spa-eng"}  # languages compared against the raw Apertium command
@@ -103,19 +95,23 @@ def evaluate_language(router: Router, lang: str, pairs: list[tuple[str, str]]) -
     return result
 
 
-def evidence_accuracy(embedder: Embedder, pairs: list[tuple[str, str]], lang: str) -> dict[str, float]:
-    """Each source against all the file's refs: coverage, precision, and false accepts without its own ref."""
-    sources = embedder.embed([s for s, _ in pairs])
-    refs = embedder.embed([r for _, r in pairs])
+def evidence_accuracy(matcher: EvidenceMatcher, pairs: list[tuple[str, str]], lang: str) -> dict[str, Any]:
+    """Each source against all the file's refs, by the matcher the router picks for the language (its
+    encoder and numbers): coverage, precision, and false accepts without its own ref."""
+    sources = matcher.vectors([s for s, _ in pairs])
+    refs = matcher.vectors([r for _, r in pairs])
     allowed = carrying([s for s, _ in pairs], [r for _, r in pairs], lang)
     best, top, second = best_matches(sources, refs, allowed)
-    shown = accepted(top, second, EVIDENCE_THRESHOLD, EVIDENCE_MARGIN)
+    shown = accepted(top, second, matcher.threshold, matcher.margin)
     right = best == np.arange(len(pairs))
     others = np.where(allowed, sources @ refs.T, -1.0)
     np.fill_diagonal(others, -1.0)  # the reference is not among the candidates: anything shown is wrong
     ranked = np.sort(others, axis=1)
-    wrong = accepted(ranked[:, -1], ranked[:, -2], EVIDENCE_THRESHOLD, EVIDENCE_MARGIN)
+    wrong = accepted(ranked[:, -1], ranked[:, -2], matcher.threshold, matcher.margin)
     return {
+        "encoder": matcher.version,
+        "threshold": matcher.threshold,
+        "margin": matcher.margin,
         "coverage": round(float(shown.mean()), 3),
         "precision": round(float((right & shown).sum() / max(1, shown.sum())), 3),
         "false_accept": round(float(wrong.mean()), 3),
@@ -124,13 +120,17 @@ def evidence_accuracy(embedder: Embedder, pairs: list[tuple[str, str]], lang: st
 
 def run(files: list[str], as_json: bool, *, evidence: bool = False, router: Router | None = None) -> int:
     """Print BLEU, chrF and numbers kept per language (and evidence matching accuracy); 0 on success."""
-    router = router or default_router()
+    if router is None:
+        from tidings.settings import load_settings
+        from tidings.translation import evidence_reader  # the user's encoder, as the pipeline reads with it
+
+        router = default_router(reader=evidence_reader(load_settings()) if evidence else None)
     report: dict[str, dict[str, Any]] = {}
-    embedder = E5Embedder() if evidence else None
     for lang, pairs in sorted(read_pairs(files).items()):
         report[lang] = evaluate_language(router, lang, pairs)
-        if embedder is not None:
-            report[lang]["evidence"] = evidence_accuracy(embedder, pairs, lang)
+        matcher = router.evidence(lang, [Candidate("", "")]) if evidence else None
+        if matcher is not None:
+            report[lang]["evidence"] = evidence_accuracy(matcher, pairs, lang)
     if as_json:
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -144,14 +144,18 @@ def run(files: list[str], as_json: bool, *, evidence: bool = False, router: Rout
                     f"{lang:5} {r['engine']:28} {n:4} {r['bleu']:6.2f} {r['chrf']:6.2f}"
                     f" {r['numbers_preserved']:8.3f}"
                 )
-    if embedder is not None:
-        print(
-            f"\nevidence at cosine >= {EVIDENCE_THRESHOLD}, margin >= {EVIDENCE_MARGIN} (vs its file's refs)"
-        )
-        print(f"{'lang':5} {'coverage':>9} {'precision':>10} {'false accept':>13}")
+    if evidence:
+        print("\nevidence (each source against its file's refs; the encoder and numbers the router picks)")
+        head = ("lang", "encoder", "cosine", "margin", "coverage", "precision", "false accept")
+        print(f"{head[0]:5} {head[1]:32} {head[2]:>6} {head[3]:>6} {head[4]:>9} {head[5]:>10} {head[6]:>13}")
         for lang, row in report.items():
-            e = row["evidence"]
-            print(f"{lang:5} {e['coverage']:9.3f} {e['precision']:10.3f} {e['false_accept']:13.3f}")
+            e = row.get("evidence")
+            if e:
+                numbers = f"{e['threshold']:6.2f} {e['margin']:6.2f}"
+                print(
+                    f"{lang:5} {e['encoder']:32} {numbers} {e['coverage']:9.3f}"
+                    f" {e['precision']:10.3f} {e['false_accept']:13.3f}"
+                )
     return 0
 
 

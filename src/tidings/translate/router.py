@@ -9,7 +9,13 @@ from typing import Literal, Protocol
 from tidings.errors import TranslationError
 from tidings.translate import guards
 from tidings.translate.base import ArticleTranslation, Kind, TranslatedSentence, Translator, engine_version
-from tidings.translate.evidence import Candidate, Embedder, EvidenceMatcher
+from tidings.translate.evidence import (
+    USE_EVIDENCE_MARGIN,
+    USE_EVIDENCE_THRESHOLD,
+    Candidate,
+    Embedder,
+    EvidenceMatcher,
+)
 from tidings.translate.segment import segment
 
 Mode = Literal["all", "titles", "never"]
@@ -69,6 +75,7 @@ class Router:
         allow: set[str] | None = None,
         *,
         embedder: Embedder | None = None,
+        reader: Embedder | None = None,
         target: str = "en",
     ) -> None:
         rank = {name: i for i, name in enumerate(ENGINE_ORDER)}
@@ -76,8 +83,22 @@ class Router:
             (e for e in engines if allow is None or e.name in allow), key=lambda e: rank.get(e.name, 2)
         )
         self.allow = allow
-        self.embedder = embedder if allow is None or "evidence" in allow else None
+        evidence = allow is None or "evidence" in allow
+        self.embedder = embedder if evidence else None  # e5: evidence in any language it knows
+        self.reader = reader if evidence else None  # USE: evidence in the languages it was trained on
         self.target = target
+
+    def evidence(self, lang: str, candidates: Sequence[Candidate]) -> EvidenceMatcher | None:
+        """The evidence matcher for a language: USE's where it reads it, else e5's where e5 does."""
+        if self.reader is not None:
+            use = EvidenceMatcher(self.reader, candidates, USE_EVIDENCE_THRESHOLD, USE_EVIDENCE_MARGIN)
+            if (lang, self.target) in use.pairs():
+                return use
+        if self.embedder is not None:
+            e5 = EvidenceMatcher(self.embedder, candidates)
+            if (lang, self.target) in e5.pairs():
+                return e5
+        return None
 
     def engine_for(self, src: str) -> Translator | None:
         """The first engine, in ENGINE_ORDER, that covers src→target."""
@@ -96,7 +117,7 @@ class Router:
             chosen = self.engine_for(lang)
             if chosen is not None:
                 out[lang] = "gloss" if chosen.name == "freedict" else "translation"
-            elif self.embedder is not None and (lang, "en") in EvidenceMatcher(self.embedder, [_ANY]).pairs():
+            elif self.evidence(lang, [_ANY]) is not None:
                 out[lang] = "evidence"
             else:
                 out[lang] = "none"
@@ -150,8 +171,8 @@ class Router:
                 lang,
             )
         engine: Translator | None = self.engine_for(lang)
-        if engine is None and self.embedder is not None and candidates:
-            engine = EvidenceMatcher(self.embedder, candidates)
+        if engine is None and candidates:
+            engine = self.evidence(lang, candidates)
         if engine is None or mode == "never":
             return ArticleTranslation(
                 _untranslated(title), [(s, _untranslated(s.text)) for s in segments], "none", "", "none", lang
@@ -182,9 +203,13 @@ _ANY = Candidate("", "")  # coverage() asks an evidence matcher its pairs, which
 
 
 def default_router(
-    allow: set[str] | None = None, libretranslate_url: str | None = None, api_key: str | None = None
+    allow: set[str] | None = None,
+    libretranslate_url: str | None = None,
+    api_key: str | None = None,
+    reader: Embedder | None = None,
 ) -> Router:
-    """The engines installed here: Apertium, Argos, LibreTranslate (given a URL), FreeDict, evidence."""
+    """The engines installed here: Apertium, Argos, LibreTranslate (given a URL), FreeDict, evidence (by
+    `reader`, a USE encoder, for its languages, and by e5 for the rest)."""
     from tidings.translate.apertium import ApertiumTranslator
     from tidings.translate.argos import ArgosTranslator
     from tidings.translate.evidence import E5Embedder
@@ -201,4 +226,4 @@ def default_router(
         embedder = E5Embedder()
     except ImportError:
         pass
-    return Router(engines, allow, embedder=embedder)
+    return Router(engines, allow, embedder=embedder, reader=reader)
