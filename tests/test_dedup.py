@@ -24,7 +24,6 @@ from tidings.dedup import (
     _BandIndex,
     _permutations,
     canonical_url,
-    copy_reader,
     is_translated_copy,
     normalise_text,
     sentence_vectors,
@@ -35,6 +34,8 @@ from tidings.dedup import (
 from tidings.errors import JsonlError
 from tidings.evaluate.cluster import dedup_report, read_jsonl, run_dedup
 from tidings.evaluate.copies import WINDOW
+from tidings.translate.evidence import USE_EVIDENCE_THRESHOLD, Candidate, E5Embedder
+from tidings.translate.router import Router
 from tidings.translate.segment import segment
 
 from .texts import FERRY_ZH
@@ -260,12 +261,16 @@ def test_eval_copies_finds_a_translation_and_no_copy_among_reports_of_one_story(
 
 
 def test_use_reads_the_languages_it_knows_and_e5_the_others() -> None:
-    use, e5 = default_embedder("use-static"), object()
-    assert copy_reader("zh", "en", use, e5) == ("use-static", use)
-    assert copy_reader("vi", "en", use, e5) == ("e5", e5)  # USE was not trained on Vietnamese
-    assert copy_reader("zh", "en", None, e5) == ("e5", e5)  # `cluster_embed = never`: no first encoder
-    assert copy_reader("zh", "en", default_embedder("e5"), e5) == ("e5", e5)  # e5 first: the stage's own e5
-    assert copy_reader("zh", "en", None, None) is None and copy_reader("xx", "en", use, e5) is None
+    use, e5 = default_embedder("use-static"), E5Embedder()
+    router = Router([], embedder=e5, reader=use)
+    assert router.reader_for({"zh", "en"}) == ("use-static", use)
+    assert router.reader_for({"vi", "en"}) == ("e5", e5)  # USE was not trained on Vietnamese
+    assert router.reader_for({"xx", "en"}) is None
+    assert Router([], embedder=e5).reader_for({"zh", "en"}) == ("e5", e5)  # `cluster_embedder = e5`
+    assert Router([], allow={"apertium"}, embedder=e5, reader=use).reader_for({"zh", "en"}) is None
+    # evidence reads with the same encoder, at its own numbers
+    matcher = router.evidence("zh", [Candidate("A sentence.", "elsewhere")])
+    assert matcher is not None and matcher.embedder is use and matcher.threshold == USE_EVIDENCE_THRESHOLD
     with pytest.raises(ValueError, match="do not compare"):
         is_translated_copy(SentenceVectors(["a"], "en", np.ones((1, 2)), "e5"),
                            SentenceVectors(["a"], "en", np.ones((1, 3)), "use-static"))  # fmt: skip
@@ -274,7 +279,7 @@ def test_use_reads_the_languages_it_knows_and_e5_the_others() -> None:
 def test_a_chinese_rendering_of_a_wire_text_is_its_copy_and_a_german_report_of_the_story_is_not() -> None:
     """Chinese was where e5-small failed (mt_dev: half the copies found); USE finds this one."""
     by_id = {r["id"]: r for r in read_jsonl(DATA / "corpus.jsonl")}
-    reader = copy_reader("zh", "en", default_embedder("use-static"), None)
+    reader = Router([], reader=default_embedder("use-static")).reader_for({"zh", "en"})
     assert reader is not None
     wire = sentence_vectors([s.text for s in segment(by_id["en-wire"]["text"], "en")], "en", reader)
     chinese = sentence_vectors([s.text for s in segment(FERRY_ZH, "zh")], "zh", reader)

@@ -22,7 +22,6 @@ from datasketch import MinHash, MinHashLSH
 
 from tidings.language import space_unspaced
 from tidings.translate.evidence import (
-    E5_LANGUAGES,
     EVIDENCE_MARGIN,
     EVIDENCE_THRESHOLD,
     accepted,
@@ -98,21 +97,8 @@ class SentenceVectors:
     encoder: str = "e5"
 
 
-def copy_reader(lang_a: str, lang_b: str, first: Any, e5: Any) -> tuple[str, Any] | None:
-    """The encoder that tests two languages for a translated copy, with its SENTENCE_MATCH name: the
-    clusterer's first encoder where it is USE and reads both, else the translation stage's e5 where it
-    reads both; None when neither does."""
-    name = getattr(first, "name", None)
-    langs = getattr(first, "languages", None)  # None: every language
-    if name in ("use", "use-static") and (langs is None or {lang_a, lang_b} <= langs):
-        return str(name), first
-    if e5 is not None and {lang_a, lang_b} <= E5_LANGUAGES:
-        return "e5", e5
-    return None
-
-
 def sentence_vectors(sentences: Sequence[str], lang: str, reader: tuple[str, Any]) -> SentenceVectors:
-    """The sentences read by an encoder from `copy_reader`."""
+    """The sentences read by an encoder, named as in SENTENCE_MATCH (`Router.reader_for` picks it)."""
     name, encoder = reader
     if not sentences:
         return SentenceVectors(sentences, lang, np.zeros((0, 1), dtype=np.float32), name)

@@ -22,13 +22,7 @@ from tidings.cluster import (
     fallback_embedder,
     passes,
 )
-from tidings.dedup import (
-    TRANSLATED_SENTENCES,
-    SentenceVectors,
-    copy_reader,
-    is_translated_copy,
-    sentence_vectors,
-)
+from tidings.dedup import TRANSLATED_SENTENCES, SentenceVectors, is_translated_copy, sentence_vectors
 from tidings.models import Failed
 from tidings.settings import Settings
 from tidings.store import Store
@@ -220,8 +214,8 @@ class EventStage:
         TRANSLATED_PARTNERS closest members in other languages, sentence by sentence, up to
         TRANSLATED_PER_RUN tests; the reports the budget does not reach stay queued."""
         assert self.translation is not None
-        c = self.clusterer
-        if c.embedder is None and self.translation.router.embedder is None:
+        c, router = self.clusterer, self.translation.router
+        if router.reader is None and router.embedder is None:
             return []
         queue, c.state.untested = c.state.untested, []
         by_event: dict[int, list[str]] = {}
@@ -269,12 +263,12 @@ class EventStage:
         first by the clustering score, each with the encoder that reads the two languages."""
         c = self.clusterer
         assert self.translation is not None
-        f, lang, e5 = c.state.features[doc], _lang(rows[doc]), self.translation.router.embedder
+        f, lang = c.state.features[doc], _lang(rows[doc])
         scored = []
         for o, r in rows.items():
             if o == doc or r["copy_of"] is not None or o not in c.state.features or _lang(r) == lang:
                 continue
-            reader = copy_reader(lang, _lang(r), c.embedder, e5)
+            reader = self.translation.router.reader_for({lang, _lang(r)})
             if reader is not None:
                 scored.append((c.pair_score(f, c.state.features[o]).value, o, reader))
         scored.sort(key=lambda t: (t[0], t[1]), reverse=True)

@@ -19,7 +19,6 @@ from tidings.dedup import (
     COPY_JACCARD,
     TRANSLATED_SENTENCES,
     SentenceVectors,
-    copy_reader,
     is_translated_copy,
     normalise_text,
     sentence_vectors,
@@ -27,7 +26,7 @@ from tidings.dedup import (
 )
 from tidings.errors import InputError
 from tidings.evaluate import read_objects
-from tidings.translate.evidence import E5Embedder
+from tidings.translate.router import Router
 from tidings.translate.segment import segment
 
 WINDOW = 6
@@ -49,18 +48,6 @@ def _jaccard(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
 
 
-class Readers:
-    """The encoders the event stage tests translated copies with (`dedup.copy_reader`): the clusterer's
-    first encoder and the translation stage's e5."""
-
-    def __init__(self, first: Any, e5: Any) -> None:
-        self.first, self.e5 = first, e5
-
-    def pick(self, lang_a: str, lang_b: str) -> tuple[str, Any] | None:
-        """The encoder for this pair of languages, as in production."""
-        return copy_reader(lang_a, lang_b, self.first, self.e5)
-
-
 def _counts() -> dict[str, list[int]]:
     return defaultdict(lambda: [0, 0])  # key -> [found, of]
 
@@ -70,7 +57,7 @@ def _window(side: SentenceVectors, start: int, size: int) -> SentenceVectors:
     return SentenceVectors(side.sentences[start:end], side.lang, side.vectors[start:end], side.encoder)
 
 
-def mt_windows(mt_dir: Path, readers: Readers) -> dict[str, dict[str, dict[str, list[int]]]]:
+def mt_windows(mt_dir: Path, router: Router) -> dict[str, dict[str, dict[str, list[int]]]]:
     """Per half and language: copies found whole / shortened copy / shortened original, and false copies
     among unrelated windows (languages no encoder of the test reads are left out, as in production)."""
     out: dict[str, dict[str, dict[str, list[int]]]] = {h: defaultdict(_counts) for h in HALVES}
@@ -80,7 +67,7 @@ def mt_windows(mt_dir: Path, readers: Readers) -> dict[str, dict[str, dict[str, 
     for path in files:
         rows = [row for _, row in read_objects(path)]
         lang = str(rows[0]["src_lang"]) if rows else path.stem
-        reader = readers.pick(lang, "en")
+        reader = router.reader_for({lang, "en"})
         if reader is None:
             continue
         texts_src = [str(r["src"]) for r in rows]
@@ -104,7 +91,7 @@ def mt_windows(mt_dir: Path, readers: Readers) -> dict[str, dict[str, dict[str, 
     return out
 
 
-def semeval_pairs(semeval_dir: Path, readers: Readers) -> dict[str, dict[str, list[int]]]:
+def semeval_pairs(semeval_dir: Path, router: Router) -> dict[str, dict[str, list[int]]]:
     """Per half: false copies among related pairs across languages and within one language."""
     pairs = [
         p for _, p in read_objects(semeval_dir / "pairs.jsonl") if float(p.get("overall_1to4", 4)) <= RELATED
@@ -123,7 +110,7 @@ def semeval_pairs(semeval_dir: Path, readers: Readers) -> dict[str, dict[str, li
         if same and _jaccard(str(a["text"]), str(b["text"])) >= COPY_JACCARD:
             continue  # a copy in one language, which dedup finds by shingles
         # within one language (never tested in production) by the encoder that would read it against English
-        reader = readers.pick(str(a["lang"]), str(b["lang"]) if not same else "en")
+        reader = router.reader_for({str(a["lang"]), str(b["lang"]) if not same else "en"})
         if reader is None:
             continue
         for art in (a, b):
@@ -138,9 +125,9 @@ def semeval_pairs(semeval_dir: Path, readers: Readers) -> dict[str, dict[str, li
     return out
 
 
-def copies_report(mt_dir: Path, semeval_dir: Path, readers: Readers) -> dict[str, Any]:
+def copies_report(mt_dir: Path, semeval_dir: Path, router: Router) -> dict[str, Any]:
     """Recall on translated windows and false copies on related reports, per half."""
-    mt, se = mt_windows(mt_dir, readers), semeval_pairs(semeval_dir, readers)
+    mt, se = mt_windows(mt_dir, router), semeval_pairs(semeval_dir, router)
     report: dict[str, Any] = {}
     for half in HALVES:
         total = _counts()
@@ -168,12 +155,13 @@ def run(files: list[str], as_json: bool) -> int:
     """Print the report; 0 on success."""
     if len(files) != 2:
         raise InputError("give the mt_dev directory and the SemEval pairs directory", where="eval copies")
-    from tidings.cluster import default_embedder
     from tidings.settings import load_settings
+    from tidings.translate.router import default_router
+    from tidings.translation import evidence_reader
 
-    user = load_settings()  # the user's encoders, as the event stage would read with them
-    first = default_embedder(user.cluster_embedder) if user.cluster_embed != "never" else None
-    report = copies_report(Path(files[0]), Path(files[1]), Readers(first, E5Embedder()))
+    # the user's encoders, as the event stage reads with them
+    router = default_router(reader=evidence_reader(load_settings()))
+    report = copies_report(Path(files[0]), Path(files[1]), router)
     if as_json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0

@@ -10,6 +10,7 @@ from tidings.errors import TranslationError
 from tidings.translate import guards
 from tidings.translate.base import ArticleTranslation, Kind, TranslatedSentence, Translator, engine_version
 from tidings.translate.evidence import (
+    E5_LANGUAGES,
     USE_EVIDENCE_MARGIN,
     USE_EVIDENCE_THRESHOLD,
     Candidate,
@@ -88,17 +89,27 @@ class Router:
         self.reader = reader if evidence else None  # USE: evidence in the languages it was trained on
         self.target = target
 
-    def evidence(self, lang: str, candidates: Sequence[Candidate]) -> EvidenceMatcher | None:
-        """The evidence matcher for a language: USE's where it reads it, else e5's where e5 does."""
-        if self.reader is not None:
-            use = EvidenceMatcher(self.reader, candidates, USE_EVIDENCE_THRESHOLD, USE_EVIDENCE_MARGIN)
-            if (lang, self.target) in use.pairs():
-                return use
-        if self.embedder is not None:
-            e5 = EvidenceMatcher(self.embedder, candidates)
-            if (lang, self.target) in e5.pairs():
-                return e5
+    def reader_for(self, langs: Iterable[str]) -> tuple[str, Embedder] | None:
+        """The sentence encoder that reads all these languages, with its name ("use-static", "use" or
+        "e5"): USE where it was trained on them all, else e5 where it knows them; None when neither does.
+        Evidence and the translated-copy test read with it."""
+        wanted = set(langs)
+        known = getattr(self.reader, "languages", None)  # None: every language
+        if self.reader is not None and (known is None or wanted <= known):
+            return str(self.reader.name), self.reader
+        if self.embedder is not None and wanted <= E5_LANGUAGES:
+            return "e5", self.embedder
         return None
+
+    def evidence(self, lang: str, candidates: Sequence[Candidate]) -> EvidenceMatcher | None:
+        """The evidence matcher for a language, with its encoder's numbers; None when no encoder reads it."""
+        found = self.reader_for({lang, self.target})
+        if found is None:
+            return None
+        name, encoder = found
+        if name == "e5":
+            return EvidenceMatcher(encoder, candidates)
+        return EvidenceMatcher(encoder, candidates, USE_EVIDENCE_THRESHOLD, USE_EVIDENCE_MARGIN)
 
     def engine_for(self, src: str) -> Translator | None:
         """The first engine, in ENGINE_ORDER, that covers src→target."""
