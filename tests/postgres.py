@@ -28,7 +28,7 @@ def _bindir() -> Path:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
     if initdb is None:
-        raise RuntimeError("PostgreSQL is not installed: run scripts/setup-system.sh as root")
+        raise FileNotFoundError("PostgreSQL is not installed: scripts/setup-system.sh installs it as root")
     return Path(initdb).parent
 
 
