@@ -79,12 +79,16 @@ def test_translate_status_and_titles_only_mode(
     capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TIDINGS_CONFIG", "/nonexistent")
-    assert main(["--db", str(db_path), "ingest", "--no-translate", str(SAMPLE / "feeds"), "--json"]) == 0
+    inputs = [str(SAMPLE / "feeds"), str(SAMPLE / "articles.jsonl")]
+    assert main(["--db", str(db_path), "ingest", "--no-translate", *inputs, "--json"]) == 0
     capsys.readouterr()
     assert main(["--db", str(db_path), "translate", "--status", "--json"]) == 0
     status = {r["language"]: r for r in json.loads(capsys.readouterr().out)}
     assert status["es"]["engine"] == "apertium" and status["es"]["waiting"] == 2
     assert status["de"]["coverage"] == "gloss"
+    # evidence says which sentence encoder reads the language: USE for Russian, e5 for Vietnamese
+    assert (status["ru"]["coverage"], status["ru"]["engine"]) == ("evidence", "evidence (use-static)")
+    assert (status["vi"]["coverage"], status["vi"]["engine"]) == ("evidence", "evidence (e5)")
     conn = sqlite3.connect(db_path)
     conn.execute("UPDATE feeds SET translate = 'titles'")  # no feeds here: articles came from files
     conn.execute("INSERT INTO sources (name, domains, translate) VALUES ('x', '[]', 'titles')")

@@ -116,13 +116,20 @@ def cmd_translate(args: argparse.Namespace) -> int:
         for row in rows:
             lang = row["language"] or "?"
             engine = translation.router.engine_for(lang)
-            row["engine"] = "passthrough" if lang == "en" else engine.name if engine else "none"
             row["coverage"] = "original" if lang == "en" else coverage.get(lang, "none")
+            # evidence says which sentence encoder reads the language (USE or e5)
+            evidence = translation.router.reader_for({lang, "en"}) if row["coverage"] == "evidence" else None
+            row["engine"] = (
+                "passthrough" if lang == "en"
+                else engine.name if engine
+                else f"evidence ({evidence[0]})" if evidence
+                else "none"
+            )  # fmt: skip
         if args.json:
             print(_dump(rows))
         for row in rows if not args.json else []:
             print(
-                f"{row['language'] or '?':<4} {row['coverage']:<12} {row['engine']:<12} "
+                f"{row['language'] or '?':<4} {row['coverage']:<12} {row['engine']:<22} "
                 f"{row['articles']:>6} articles, {row['waiting']:>6} waiting"
             )
         return EXIT_OK
