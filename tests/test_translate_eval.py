@@ -37,3 +37,19 @@ def test_bad_line_is_a_typed_error(tmp_path: Path) -> None:
     bad.write_text('{"src_lang": "es", "src": "Hola"}\n', encoding="utf-8")
     with pytest.raises(JsonlError, match=r"bad\.jsonl:1"):
         evaluate.read_pairs([str(bad)])
+
+
+def test_evidence_is_measured_with_the_encoder_the_router_picks(capsys: pytest.CaptureFixture[str]) -> None:
+    """USE reads the languages it was trained on (not Catalan, left to e5, which this router lacks); a
+    language with one or two sentences still gets figures (it had no runner-up: an IndexError)."""
+    from tidings.cluster import default_embedder
+
+    router = Router([], reader=default_embedder("use-static"))
+    assert evaluate.run([str(DATA / "parallel.jsonl")], True, evidence=True, router=router) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "evidence" not in report["ca"]
+    for lang in ("de", "es", "fr", "it", "pt"):
+        e = report[lang]["evidence"]
+        assert (e["encoder"], e["threshold"], e["margin"]) == ("use-static", 0.6, 0.12)
+        assert e["precision"] == 1.0 and e["false_accept"] == 0.0  # each its own reference, or nothing
+    assert report["es"]["evidence"]["coverage"] >= 0.75  # four Spanish sentences, each against the others

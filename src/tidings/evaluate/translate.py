@@ -106,7 +106,8 @@ def evidence_accuracy(matcher: EvidenceMatcher, pairs: list[tuple[str, str]], la
     right = best == np.arange(len(pairs))
     others = np.where(allowed, sources @ refs.T, -1.0)
     np.fill_diagonal(others, -1.0)  # the reference is not among the candidates: anything shown is wrong
-    ranked = np.sort(others, axis=1)
+    # two blank candidates, so that a file with one or two sentences of a language still has a runner-up
+    ranked = np.sort(np.hstack([others, np.full((len(pairs), 2), -1.0)]), axis=1)
     wrong = accepted(ranked[:, -1], ranked[:, -2], matcher.threshold, matcher.margin)
     return {
         "encoder": matcher.version,
