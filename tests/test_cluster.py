@@ -30,8 +30,8 @@ from tidings.cluster import (
     extract,
     fallback_embedder,
 )
-from tidings.cluster.features import _stem, fold, lead_of, names_of, numbers_of, terms_of, years_of
-from tidings.cluster.index import QUERY_KEYS, CandidateIndex, DocFrequency, heaviest
+from tidings.cluster.features import _stem, fold, heaviest, lead_of, names_of, numbers_of, terms_of, years_of
+from tidings.cluster.index import QUERY_KEYS, CandidateIndex, DocFrequency
 from tidings.cluster.online import FALLBACK_EVENTS, MAX_UNREAD, MERGE_EVERY
 from tidings.cluster.passes import (
     MERGE_THRESHOLD,

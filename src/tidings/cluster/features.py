@@ -215,10 +215,14 @@ def grams_of(text: str, n: int = NGRAM) -> Counter[str]:
     return out
 
 
+def heaviest(items: Iterable[tuple[str, float]], n: int) -> list[tuple[str, float]]:
+    """The n heaviest (key, weight) pairs, heaviest first, ties in their order (as a stable sort)."""
+    return sorted(items, key=itemgetter(1), reverse=True)[:n]  # stable; faster than heapq.nlargest here
+
+
 def top(counts: Mapping[str, float], k: int = MAX_KEYS) -> dict[str, float]:
-    """The k largest entries, log-scaled so one repeated word does not dominate."""
-    items = sorted(counts.items(), key=itemgetter(1), reverse=True)[:k]  # stable: ties keep text order
-    return {key: 1.0 + math.log(v) for key, v in items if v > 0}
+    """The k largest entries, log-scaled so one repeated word does not dominate (ties keep text order)."""
+    return {key: 1.0 + math.log(v) for key, v in heaviest(counts.items(), k) if v > 0}
 
 
 def lead_of(doc: ClusterDoc) -> str:

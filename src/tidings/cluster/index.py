@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from operator import itemgetter
 
 import numpy as np
 from usearch.index import Index
+
+from tidings.cluster.features import heaviest
 
 # Keys kept in the document-frequency table; past this every count is halved and ones fall out, so the
 # table stays bounded on an endless stream while recent vocabulary keeps its weight.
@@ -34,11 +35,6 @@ ANN_EXPANSION_SEARCH = 32
 ANN_STILL = 0.99
 # An inverted-index key held by more active events than this is too common to find candidates with.
 MAX_POSTING = 400
-
-
-def heaviest(items: Iterable[tuple[str, float]], n: int) -> list[tuple[str, float]]:
-    """The n heaviest (key, weight) pairs, heaviest first, ties in their order (as a stable sort)."""
-    return sorted(items, key=itemgetter(1), reverse=True)[:n]  # stable; faster than heapq.nlargest here
 
 
 class DocFrequency:

@@ -12,8 +12,8 @@ from itertools import chain
 import numpy as np
 
 from tidings.cluster.embed import EmbedPolicy, calibrated, reads
-from tidings.cluster.features import ClusterDoc, DocFeatures, Embedder, extract, lead_of
-from tidings.cluster.index import CandidateIndex, DocFrequency, heaviest
+from tidings.cluster.features import ClusterDoc, DocFeatures, Embedder, extract, heaviest, lead_of
+from tidings.cluster.index import CandidateIndex, DocFrequency
 from tidings.cluster.score import (
     DEFAULT_WEIGHTS,
     Profile,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from tidings.cluster.features import DocFeatures
+from tidings.cluster.features import DocFeatures, heaviest
 from tidings.cluster.score import Profile, norm
 from tidings.cluster.state import Event
 
@@ -42,7 +42,7 @@ def add_into(target: dict[str, float], src: Mapping[str, float], sign: int, cap:
         else:
             target.pop(k, None)
     if len(target) > cap * 2:
-        keep = sorted(target.items(), key=lambda kv: -kv[1])[:cap]
+        keep = heaviest(target.items(), cap)
         target.clear()
         target.update(keep)
 
