@@ -274,7 +274,7 @@ def _number(value: Any, name: str, low: float, high: float, where: str) -> float
 
 
 def pair_scores(
-    pairs_path: str | Path,
+    pairs: Sequence[Mapping[str, Any]],
     articles_path: str | Path,
     *,
     weights: Weights | None = None,
@@ -283,8 +283,9 @@ def pair_scores(
     embedder: str | None = None,
     fallback: str | None = None,
 ) -> list[tuple[dict[str, Any], float, bool]]:
-    """For each pair: the row, the clusterer's similarity and its same-event decision (the user's
-    embedding policy and encoders unless given), on the articles as the translation stage leaves them."""
+    """For each pair (rows from `read_pairs`) whose articles the file holds: the row, the clusterer's
+    similarity and its same-event decision (the user's embedding policy and encoders unless given), on the
+    articles as the translation stage leaves them."""
     user = load_settings()
     arts = translated(read_jsonl(articles_path), configured_router(user))
     policy = EmbedPolicy(embed or user.cluster_embed)
@@ -302,7 +303,7 @@ def pair_scores(
         f = feats[aid]
         clusterer.df.add([*f.terms, *f.names, *f.numbers, *f.grams])  # background frequencies
     out = []
-    for row in read_pairs(pairs_path):
+    for row in pairs:
         a, b = feats.get(str(row["id1"])), feats.get(str(row["id2"]))
         if a is None or b is None:
             continue  # counted by `pairs_report` as skipped
@@ -334,13 +335,14 @@ def _pair_figures(items: Iterable[tuple[dict[str, Any], float, bool]]) -> dict[s
 
 def pairs_report(pairs_path: str | Path, articles_path: str | Path, **kw: Any) -> dict[str, Any]:
     """Overall and per-language-pair figures."""
-    items = pair_scores(pairs_path, articles_path, **kw)
+    pairs = read_pairs(pairs_path)  # first: a bad row stops the run before the articles are read
+    items = pair_scores(pairs, articles_path, **kw)
     by: defaultdict[str, list[tuple[dict[str, Any], float, bool]]] = defaultdict(list)
     for it in items:
         by["-".join(sorted((str(it[0]["lang1"]), str(it[0]["lang2"]))))].append(it)
     report = _pair_figures(items)
     # pairs whose articles are not in the articles file: said, not silently left out of the figures
-    report["pairs_skipped"] = len(read_pairs(pairs_path)) - len(items)
+    report["pairs_skipped"] = len(pairs) - len(items)
     report["by_lang_pair"] = {k: _pair_figures(v) for k, v in sorted(by.items())}
     return report
 
