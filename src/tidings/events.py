@@ -221,7 +221,7 @@ class EventStage:
         by_event: dict[int, list[str]] = {}
         for d in (d for d in queue if self._not_a_copy(d)):
             event_id = c.state.memberships[d].event_id
-            if len(c.state.events[event_id].text_langs) > 1:
+            if len(c.state.events[event_id].languages) > 1:  # as written: an engine's English hides a copy
                 by_event.setdefault(event_id, []).append(d)
         found: list[Membership] = []
         budget = TRANSLATED_PER_RUN
