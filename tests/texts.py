@@ -12,3 +12,22 @@ FERRY_ZH = (
     "运营方卢加诺湖航运公司已暂停湖上所有航班，恢复时间另行通知。"
     "瑞士联邦主席维奥拉·阿姆赫德表示深感震惊，并感谢救援队彻夜工作。"
 )
+
+# A three-sentence wire brief, its Spanish translation under the same credit, the same Spanish text credited
+# to another agency, and an English report of the same facts written without a credit (tests/test_dedup.py).
+BRIEF_EN = (
+    "LISBON (Wire) - Firefighters brought a forest fire near the town of Sintra under control on Saturday "
+    "after two days. About 300 people who had left their homes were allowed to return in the evening. "
+    "The civil protection agency said the fire had burned some 1,200 hectares of pine forest."
+)
+BRIEF_ES = (
+    "LISBOA (Wire) - Los bomberos controlaron el sábado un incendio forestal cerca de la localidad de "
+    "Sintra tras dos días. Unas 300 personas que habían abandonado sus casas pudieron regresar por la "
+    "tarde. La agencia de protección civil dijo que el fuego había quemado unas 1.200 hectáreas de pinar."
+)
+BRIEF_OTHER_AGENCY = BRIEF_ES.replace("(Wire)", "(Prensa)")
+BRIEF_OWN = (
+    "A two-day forest fire near Sintra was brought under control by firefighters on Saturday. Some 300 "
+    "residents who had fled were able to go back to their homes that evening. According to civil "
+    "protection, about 1,200 hectares of pine forest burned."
+)
