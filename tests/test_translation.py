@@ -79,13 +79,23 @@ def test_translate_status_and_titles_only_mode(
     capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TIDINGS_CONFIG", "/nonexistent")
+    # a new store: the languages the installed engines cover, no articles yet
+    assert main(["--db", str(db_path), "translate", "--status", "--json"]) == 0
+    empty = {r["language"]: r for r in json.loads(capsys.readouterr().out)}
+    assert empty["es"]["engine"] == "apertium" and empty["de"]["coverage"] == "gloss"
+    assert {r["articles"] for r in empty.values()} == {0}
+    assert main(["--db", str(db_path), "translate", "--status"]) == 0
+    assert "es   translation  apertium" in capsys.readouterr().out
     inputs = [str(SAMPLE / "feeds"), str(SAMPLE / "articles.jsonl")]
     assert main(["--db", str(db_path), "ingest", "--no-translate", *inputs, "--json"]) == 0
     capsys.readouterr()
     assert main(["--db", str(db_path), "translate", "--status", "--json"]) == 0
-    status = {r["language"]: r for r in json.loads(capsys.readouterr().out)}
+    listed = json.loads(capsys.readouterr().out)
+    status = {r["language"]: r for r in listed}
     assert status["es"]["engine"] == "apertium" and status["es"]["waiting"] == 2
     assert status["de"]["coverage"] == "gloss"
+    # stored languages first, then the rest an engine covers
+    assert listed[0]["articles"] > 0 and status["sv"]["articles"] == 0 and listed[-1]["articles"] == 0
     # evidence says which sentence encoder reads the language: USE for Russian, e5 for Vietnamese
     assert (status["ru"]["coverage"], status["ru"]["engine"]) == ("evidence", "evidence (use-static)")
     assert (status["vi"]["coverage"], status["vi"]["engine"]) == ("evidence", "evidence (e5)")

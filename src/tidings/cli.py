@@ -111,6 +111,13 @@ def cmd_translate(args: argparse.Namespace) -> int:
         with translation.store.read() as conn:
             rows = translation_rows.status(conn)
         coverage = translation.router.coverage(r["language"] for r in rows if r["language"])
+        # then the languages an installed engine covers that no article is in yet (on a new store, all)
+        seen = {r["language"] for r in rows}
+        rows += [
+            {"language": lang, "articles": 0, "translated": 0, "waiting": 0}
+            for lang in coverage
+            if lang not in seen
+        ]
         for note in translation.notes:
             print(f"note: {note}", file=sys.stderr)
         for row in rows:
@@ -413,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("translate", help="translate waiting articles; --status: engines and queue")
-    p.add_argument("--status", action="store_true", help="each language, its engine, articles waiting")
+    p.add_argument("--status", action="store_true", help="languages stored or covered: engine, waiting")
     p.add_argument("--refresh", action="store_true", help="re-translate what an engine upgrade outdated")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_translate)
