@@ -885,6 +885,11 @@ def test_eval_pairs_scores_labelled_pairs_overall_and_by_language(
     # languages from the articles where the rows give none; each language pair counted once
     assert {"de-en", "en-es", "en-en"} <= set(report["by_lang_pair"])
     assert sum(v["pairs"] for v in report["by_lang_pair"].values()) == report["pairs"]
+    # a language pair whose pairs all carry one gold score has no correlation to report: null, not 0
+    lang = {str(k): str(v["lang"]) for k, v in arts.items()}
+    one = [r for r in rows if {lang[str(r["id1"])], lang.get(str(r["id2"]))} == {"de", "es"}]
+    assert one and {r["score"] for r in one} == {0.0}
+    assert report["by_lang_pair"]["de-es"] == {"pairs": len(one), "pearson": None, "same_story_f1": None}
 
 
 def test_eval_pairs_refuses_a_pair_without_a_usable_score(

@@ -231,24 +231,29 @@ def _run_pipeline(
     return PipelineRun(article_ids, found, report, elapsed)
 
 
-def pearson(xs: list[float], ys: list[float]) -> float:
-    """Pearson correlation (0 when undefined)."""
+def pearson(xs: list[float], ys: list[float]) -> float | None:
+    """Pearson correlation; None when undefined (under two pairs, or one side constant: a language pair
+    whose pairs all share one gold score), which a 0 would pass off as no correlation."""
     n = len(xs)
     if n < 2:
-        return 0.0
+        return None
     mx, my = sum(xs) / n, sum(ys) / n
     sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     sx = math.sqrt(sum((x - mx) ** 2 for x in xs))
     sy = math.sqrt(sum((y - my) ** 2 for y in ys))
-    return sxy / (sx * sy) if sx and sy else 0.0
+    return sxy / (sx * sy) if sx and sy else None
 
 
-def f1(gold: list[bool], pred: list[bool]) -> float:
-    """F1 of the positive class."""
+def f1(gold: list[bool], pred: list[bool]) -> float | None:
+    """F1 of the positive class; None when neither side holds a positive (nothing to find, none found)."""
     tp = sum(g and p for g, p in zip(gold, pred, strict=True))
     fp = sum(p and not g for g, p in zip(gold, pred, strict=True))
     fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
+
+
+def _rounded(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
 
 
 def read_pairs(path: str | Path) -> list[dict[str, Any]]:
@@ -328,8 +333,8 @@ def _pair_figures(items: Iterable[tuple[dict[str, Any], float, bool]]) -> dict[s
     same = [float(r["overall_1to4"]) <= SAME_STORY_MAX for r, _, _ in items]
     return {
         "pairs": len(items),
-        "pearson": round(pearson(sims, gold), 4),
-        "same_story_f1": round(f1(same, [d for _, _, d in items]), 4),
+        "pearson": _rounded(pearson(sims, gold)),
+        "same_story_f1": _rounded(f1(same, [d for _, _, d in items])),
     }
 
 
