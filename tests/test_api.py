@@ -110,6 +110,18 @@ def test_reads_give_events_with_briefs_search_days_and_errors(site: tuple[str, S
     assert [a["id"] for a in found] == [article_id(store, "Biden and Putin have")]
     spanish = httpx.get(f"{base}/api/v1/articles/{article_id(store, 'Biden y Putin celebran')}").json()
     assert spanish["translation"]["engine"] == "apertium" and spanish["translation"]["sentences"][1]["source"]
+    # a glossed report: beside some glosses, an English sentence another member of its event wrote
+    italian = httpx.get(f"{base}/api/v1/articles/{article_id(store, 'Biden e Putin a Ginevra')}").json()
+    with store.read() as conn:
+        english = {
+            text: r["source"]
+            for r in event_rows.brief_inputs(conn, italian["event_id"])
+            if r["translation_kind"] in ("translation", "original")
+            for _, text, _ in r["sentences"]
+        }
+    beside = [s["evidence"] for s in italian["translation"]["sentences"] if s["evidence"]]
+    assert italian["translation"]["kind"] == "gloss" and beside
+    assert all(english[e["text"]] == e["origin"] and 0 < e["score"] <= 1 for e in beside)
     day = httpx.get(base + "/api/v1/days/2021-06-16").json()
     assert day["items"] and day["events"] and day["next_day"] == "2021-06-17"
     assert any(

@@ -19,6 +19,8 @@ from tidings.pipeline import Pipeline
 from tidings.settings import Settings
 from tidings.store import Store, browse, open_store
 from tidings.store import events as event_rows
+from tidings.store import translations as translation_rows
+from tidings.translate.evidence import Candidate
 from tidings.translate.segment import segment
 
 from .conftest import SAMPLE
@@ -182,6 +184,32 @@ def test_evidence_never_gives_a_sentence_another_sources_different_figure(
     for source, text, quality, _ in rows:  # whatever is shown is English beside Russian
         assert quality in ("evidence", "none") and any("\u0400" <= ch <= "\u04ff" for ch in source)
         assert text.isascii()
+
+
+@pytest.mark.both_stores
+def test_a_glossed_report_shows_the_english_it_renders_beside_its_gloss(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    """The German rendering of the ferry wire text is glossed word by word; beside its glosses go the wire's
+    own English sentences, sought once and again only when the event's English has doubled."""
+    pipeline = Pipeline(store, settings)
+    outcomes = pipeline.ingest([_ferry(tmp_path)]).outcomes
+    wire, german, _ = [o.article_id for o in outcomes]  # type: ignore[union-attr]
+    text = next(r for r in read_jsonl(DEDUP / "corpus.jsonl") if r["id"] == "en-wire")["text"]
+    english = [s.text for s in segment(text, "en")]
+    with store.read() as conn:
+        rows = {int(r["id"]): r for r in event_rows.brief_inputs(conn, _event_of(store, wire))}
+        glossed = translation_rows.get(conn, german)
+    assert german in rows and glossed is not None
+    assert (glossed["kind"], glossed["evidence_sought"]) == ("gloss", len(english))
+    matched = [s for s in glossed["sentences"] if s["evidence"]]
+    assert len(matched) >= len(english) - 1
+    for s in matched:  # each beside the sentence it renders, the gloss kept
+        assert s["evidence"] == english[s["position"]] and s["text"] != s["evidence"]
+        assert s["evidence_origin"] == rows[wire]["source"] and 0 < s["evidence_score"] <= 1
+    candidates = [Candidate(t, "wire") for t in english]
+    assert pipeline.translation.beside_gloss([rows[german]], candidates) == 0  # no more English than before
+    assert pipeline.translation.beside_gloss([rows[german]], candidates * 2) == 1
 
 
 def _ferry(tmp_path: Path) -> str:

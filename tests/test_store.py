@@ -48,6 +48,20 @@ def test_a_version_3_database_gains_headline_kinds(settings: Settings, db_path: 
     assert db.execute("SELECT headline, headline_kind FROM events").fetchall() == [("Old", "")]
 
 
+def test_a_version_4_database_gains_evidence_beside_glosses(settings: Settings, db_path: Path) -> None:
+    open_store(settings.database_url).close()
+    db = sqlite3.connect(db_path)  # back to what version 4 wrote: no evidence columns
+    db.execute("ALTER TABLE translations DROP COLUMN evidence_sought")
+    for column in ("evidence", "evidence_score", "evidence_origin"):
+        db.execute(f"ALTER TABLE translation_sentences DROP COLUMN {column}")
+    db.execute("DELETE FROM schema_version WHERE version > 4")
+    db.commit()
+    assert open_store(settings.database_url).version == len(MIGRATIONS)
+    columns = {r[1] for r in db.execute("PRAGMA table_info(translation_sentences)")}
+    assert {"evidence", "evidence_score", "evidence_origin"} <= columns
+    assert "evidence_sought" in {r[1] for r in db.execute("PRAGMA table_info(translations)")}
+
+
 @pytest.mark.both_stores
 def test_a_retired_event_grows_no_more(store: Store) -> None:
     from tidings.store import events as event_rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,6 +86,25 @@ def test_gloss_is_labelled_as_such(site: tuple[str, Store, Path]) -> None:
     assert (
         "gloss (word by word, not a translation)" in html and '<span class="tag gloss">gloss</span>' in html
     )
+
+
+def test_a_glossed_sentence_shows_another_sources_english_beside_it(site: tuple[str, Store, Path]) -> None:
+    base, store, _ = site
+    italian = article_id(store, "Biden e Putin a Ginevra")
+    page = get(base, f"/articles/{italian}")
+    beside = re.findall(
+        r'<span class="beside"><span class="tag evidence">another source</span> (.*?) '
+        r'<span class="meta-inline">\((.*?)\)</span></span>',
+        page,
+    )
+    with store.read() as conn:
+        english = {
+            (text, r["source"])
+            for r in event_rows.brief_inputs(conn, event_rows.event_of(conn, italian))
+            if r["translation_kind"] in ("translation", "original")
+            for _, text, _ in r["sentences"]
+        }
+    assert beside and all((html.unescape(t), html.unescape(o)) in english for t, o in beside)
 
 
 def test_archive_trends_search_sources_categories(site: tuple[str, Store, Path]) -> None:

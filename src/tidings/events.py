@@ -275,24 +275,29 @@ class EventStage:
         return [(o, reader) for _, o, reader in scored]
 
     def add_evidence(self, event_ids: Iterable[int]) -> None:
-        """Members in a language no engine covers get the matching English sentences of their event."""
+        """Members in a language no engine covers get the matching English sentences of their event; glossed
+        members get them beside their gloss."""
         assert self.translation is not None
         for event_id in sorted(event_ids):
             with self.store.read() as conn:
                 rows = event_rows.brief_inputs(conn, event_id)
-            waiting = [r for r in rows if r.get("translation_kind") == "none"]
-            if not waiting:
+            by_kind: dict[str, list[dict[str, Any]]] = {}
+            for r in rows:
+                by_kind.setdefault(str(r.get("translation_kind")), []).append(r)
+            if "gloss" not in by_kind and "none" not in by_kind:
                 continue
-            for row in waiting:
-                candidates = [
-                    Candidate(text, other.get("source") or f"article {other['id']}")
-                    for other in rows
-                    if other["id"] != row["id"]
-                    and other.get("translation_kind") in ("translation", "original")
-                    for _, text, _ in other["sentences"]
-                    if text
-                ]
-                self.translation.with_evidence(row, candidates)
+            # the event's English: sentences of its translated and English members (never of the members
+            # that get evidence, whose kinds are gloss and none)
+            english = [
+                Candidate(text, other.get("source") or f"article {other['id']}")
+                for other in rows
+                if other.get("translation_kind") in ("translation", "original")
+                for _, text, _ in other["sentences"]
+                if text
+            ]
+            self.translation.beside_gloss(by_kind.get("gloss", []), english)
+            for row in by_kind.get("none", []):
+                self.translation.with_evidence(row, english)
 
     def _sync(self, conn: Connection, placed: Iterable[Membership], touched: set[int]) -> None:
         """Write memberships, the touched events' attributes, retirements and the clusterer's state."""

@@ -79,7 +79,14 @@ def _headline_kind(conn: Connection) -> None:
     _add_column(conn, "events", "headline_kind", "VARCHAR(12) NOT NULL DEFAULT ''")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_base, _translations, _events, _headline_kind)
+def _gloss_evidence(conn: Connection) -> None:
+    """v5: evidence beside glossed sentences, and how widely it was sought."""
+    _add_column(conn, "translations", "evidence_sought", "INTEGER")
+    for column, ddl in (("evidence", "TEXT"), ("evidence_score", "FLOAT"), ("evidence_origin", "TEXT")):
+        _add_column(conn, "translation_sentences", column, ddl)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_base, _translations, _events, _headline_kind, _gloss_evidence)
 
 
 def current_version(conn: Connection) -> int:

@@ -135,6 +135,8 @@ translations = Table(
     Column("body", Text, nullable=False),  # English body, paragraphs separated by blank lines
     Column("numbers_flagged", Integer, nullable=False, default=0),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # v5: how many English sentences of its event the evidence beside a gloss was sought among (NULL: never)
+    Column("evidence_sought", Integer),
 )
 
 translation_sentences = Table(
@@ -149,6 +151,12 @@ translation_sentences = Table(
     Column("quality", String(16), nullable=False),
     Column("score", Float),
     Column("origin", Text),
+    # v5: beside a glossed sentence, the English sentence another source of its event wrote that says the
+    # same (evidence, never a translation), its cosine and that source; for kind "evidence" the row's own
+    # text, score and origin hold it
+    Column("evidence", Text),
+    Column("evidence_score", Float),
+    Column("evidence_origin", Text),
 )
 
 translation_cache = Table(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, delete, func, select
+from sqlalchemy import Connection, bindparam, case, delete, func, select, update
 
 from tidings.store.schema import (
     articles,
@@ -128,6 +128,44 @@ def get(conn: Connection, article_id: int) -> dict[str, Any] | None:
         )
     ]
     return out
+
+
+def evidence_sought(conn: Connection, article_ids: list[int]) -> dict[int, int | None]:
+    """For each of these articles that has a translation: among how many English sentences the evidence
+    beside its gloss was last sought (None: never)."""
+    rows = conn.execute(
+        select(translations.c.article_id, translations.c.evidence_sought).where(
+            translations.c.article_id.in_(article_ids)
+        )
+    )
+    return {int(r.article_id): r.evidence_sought for r in rows}
+
+
+def save_evidence(
+    conn: Connection, article_id: int, found: list[tuple[int, TranslatedSentence]], sought: int
+) -> None:
+    """Beside a gloss: each sentence's evidence (position, match; a match of quality "evidence" is kept,
+    any other clears the sentence's) and how many English sentences it was sought among."""
+    where = (translation_sentences.c.article_id == article_id) & (
+        translation_sentences.c.position == bindparam("pos")
+    )
+    if found:
+        conn.execute(
+            update(translation_sentences)
+            .where(where)
+            .values(
+                evidence=bindparam("ev"), evidence_score=bindparam("sc"), evidence_origin=bindparam("og")
+            ),
+            [
+                {"pos": pos, "ev": m.text, "sc": m.score, "og": m.origin}
+                if m.quality == "evidence"
+                else {"pos": pos, "ev": None, "sc": None, "og": None}
+                for pos, m in found
+            ],
+        )
+    conn.execute(
+        update(translations).where(translations.c.article_id == article_id).values(evidence_sought=sought)
+    )
 
 
 def english(conn: Connection, article_ids: list[int]) -> dict[int, dict[str, Any]]:

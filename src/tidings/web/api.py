@@ -105,7 +105,19 @@ def get_article(request: Request, article_id: Annotated[int, ID]) -> dict[str, A
         keys = ("kind", "engine", "engine_version", "source_lang", "title", "body", "numbers_flagged")
         a["translation"] = {k: t[k] for k in keys}
         a["translation"]["sentences"] = [
-            {k: s[k] for k in ("position", "paragraph", "source", "text", "engine", "quality")}
+            {
+                **{k: s[k] for k in ("position", "paragraph", "source", "text", "engine", "quality")},
+                # an evidence sentence's cosine and source; beside a gloss, another source's English
+                "score": s["score"],
+                "origin": s["origin"],
+                "evidence": {
+                    "text": s["evidence"],
+                    "score": s["evidence_score"],
+                    "origin": s["evidence_origin"],
+                }
+                if s["evidence"]
+                else None,
+            }
             for s in t["sentences"]
         ]
     else:
