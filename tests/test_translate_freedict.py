@@ -54,3 +54,14 @@ def test_installed_german_dictionary() -> None:
     [out] = FreeDictGlosser().translate(["Die Regierung beschließt neue Maßnahmen"], "de")
     assert out.quality == "gloss"
     assert "government" in out.text.lower()
+
+
+@pytest.mark.skipif(
+    not (DICT_DIR / "freedict-ita-eng.index").exists(), reason="freedict-ita-eng not installed"
+)
+def test_a_lower_case_word_is_not_glossed_as_a_name() -> None:
+    """Italian "il" has two entries, "the" and "All Souls' Day"; the fuller one had won, in every sentence."""
+    [out] = FreeDictGlosser().translate(["Il presidente e il vertice."], "it")
+    assert out.text.startswith("the ") and " the " in out.text and "Souls" not in out.text
+    # glosses made under the old rules are outdated: `translate --refresh` redoes them
+    assert FreeDictGlosser().version_for("it") == "freedict freedict-ita-eng r2"
