@@ -77,3 +77,24 @@ def test_bench_cluster_streams_a_jsonl_file_and_counts_what_it_embeds(
     assert json.loads(capsys.readouterr().out)["embedded_share"] == 0
     assert main(["bench", "translate", "--file", str(events)]) == 2
     assert "--file is for" in capsys.readouterr().err
+
+
+@pytest.mark.both_stores
+def test_bench_web_fills_the_empty_database_it_is_given_and_serves_it(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small run (the real pipeline over the sample, bulk inserts, two real servers) over the database
+    given, a SQLite file or PostgreSQL; a database that holds articles is refused, not filled."""
+    from tidings.bench import web
+
+    monkeypatch.setattr(web, "REQUESTS_PER_KIND", 16)
+    assert main(["bench", "web", "-n", "300", "--store", db, "--json"]) in (0, 1)  # 1: a target missed
+    report = json.loads(capsys.readouterr().out)
+    assert report["store"]["articles"] == 300 and report["store"]["database"] in db.split(":")[0] + "sqlite"
+    for by_kind in report["results"].values():  # every request answered 200, or the run had failed
+        assert set(by_kind) == {"front", "event", "article", "search"}
+        assert all(r["requests"] == 16 and r["p95_ms"] > 0 for r in by_kind.values())
+    assert main(["bench", "web", "-n", "300", "--store", db]) == 2
+    assert "give an empty database" in capsys.readouterr().err
+    assert main(["bench", "cluster", "--store", db]) == 2
+    assert "--store is for" in capsys.readouterr().err

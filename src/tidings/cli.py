@@ -371,6 +371,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if args.what != "cluster":
             raise ConfigError("--file is for `tidings bench cluster` only")
         kwargs["file"] = args.file
+    if args.store:
+        if args.what != "web":
+            raise ConfigError("--store is for `tidings bench web` only")
+        kwargs["store_url"] = args.store
     return int(module.run(as_json=args.json, **kwargs))
 
 
@@ -492,6 +496,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["ingest", "translate", "cluster", "brief", "web"])
     p.add_argument("-n", type=int, default=0, help="corpus size (documents)")
     p.add_argument("--file", help="cluster: stream this JSONL file's articles instead of generated ones")
+    p.add_argument(
+        "--store", help="web: fill this empty database (e.g. postgresql://…), not a temporary SQLite file"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 

@@ -26,8 +26,10 @@ from typing import Any
 
 import httpx
 
+from tidings.errors import ConfigError
 from tidings.settings import load_settings
 from tidings.store import Store, browse, open_store
+from tidings.store import articles as article_rows
 from tidings.store.bulk import insert_rows
 
 # Issue 7: search p95 under 100 ms, pages p95 under 150 ms, with 8 concurrent connections.
@@ -276,7 +278,7 @@ def _brief_for(size: int, briefs: list[dict[str, Any]], rng: random.Random) -> d
     return by_size[-1] if size >= 3 else rng.choice(by_size[:-1] or by_size)
 
 
-def _serve(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def _serve(db: Path | str, port: int, workers: int) -> subprocess.Popen[bytes]:
     """A uvicorn server over the store in a child process (`tidings serve`, or uvicorn's workers)."""
     env = {**os.environ, "TIDINGS_CONFIG": "/nonexistent/config.toml", "TIDINGS_DB": str(db)}
     cmd = [
@@ -307,7 +309,7 @@ def _serve(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
-def measure_store(db: Path, counts: dict[str, int], workers: int, rng: random.Random) -> dict[str, Any]:
+def measure_store(db: Path | str, counts: dict[str, int], workers: int, rng: random.Random) -> dict[str, Any]:
     """p50/p95 per kind of request against a server with `workers` processes."""
     port = _free_port()
     proc = _serve(db, port, workers)
@@ -355,9 +357,14 @@ def measure(base: str, paths: list[str]) -> list[float]:
         conn = http.client.HTTPConnection(host, int(port), timeout=30)
         for p in part:
             t = time.perf_counter()
-            conn.request("GET", p)
-            response = conn.getresponse()
-            response.read()
+            try:
+                conn.request("GET", p)
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException) as exc:  # a timeout: said, not a thread's traceback
+                with lock:
+                    failures.append(f"{p}: {type(exc).__name__} {exc}")
+                break
             ms = (time.perf_counter() - t) * 1000
             with lock:
                 latencies.append(ms)
@@ -379,23 +386,37 @@ def _pct(values: list[float], q: float) -> float:
     return round(statistics.quantiles(values, n=100)[int(q) - 1], 1) if len(values) > 1 else values[0]
 
 
-def run(as_json: bool, n: int = 100_000) -> int:
-    """Build the store, serve it, measure; print the figures. Exit 0 when every target is met."""
+def _empty_store(url: str) -> Store:
+    """The store at `url` (a PostgreSQL database, say), which must hold no article: the bench fills it."""
+    store = open_store(load_settings({"db": url}, env={"TIDINGS_CONFIG": "/nonexistent"}).database_url)
+    with store.read() as conn:
+        filled = article_rows.count(conn)
+    if filled:
+        store.close()
+        raise ConfigError("bench web fills the store it is given: give an empty database", where=url)
+    return store
+
+
+def run(as_json: bool, n: int = 100_000, store_url: str | None = None) -> int:
+    """Build the store (a temporary SQLite file, or the empty database at `store_url`), serve it, measure;
+    print the figures. Exit 0 when every target is met."""
     rng = random.Random(7)
     with tempfile.TemporaryDirectory(prefix="tidings-bench-web-") as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
+        db: Path | str = store_url or folder / "bench.db"
+        store = _empty_store(store_url) if store_url else open_store(f"sqlite:///{db}")
         seed = _seed_store(folder)
-        store = open_store(f"sqlite:///{folder / 'bench.db'}")
         counts = generate(store, n, seed, rng)
         with store.write() as conn:
             conn.exec_driver_sql("ANALYZE")
+        backend = store.engine.dialect.name
         store.close()
         seed.close()
         build_s = time.perf_counter() - t0
-        results = {f"workers={w}": measure_store(folder / "bench.db", counts, w, rng) for w in WORKERS}
+        results = {f"workers={w}": measure_store(db, counts, w, rng) for w in WORKERS}
     report = {
-        "store": {**counts, "build_seconds": round(build_s, 1)},
+        "store": {**counts, "build_seconds": round(build_s, 1), "database": backend},
         "connections": CONNECTIONS,
         "results": results,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
@@ -406,7 +427,7 @@ def run(as_json: bool, n: int = 100_000) -> int:
     else:
         print(
             f"store: {counts['articles']:,} articles, {counts['events']:,} events, "
-            f"{counts['translated']:,} translated; built in {build_s:.0f} s; {report['machine']}"
+            f"{counts['translated']:,} translated, {backend}; built in {build_s:.0f} s; {report['machine']}"
         )
         for setup, by_kind in results.items():
             print(setup)
