@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tidings.errors import StoreError
 from tidings.models import Article, RawDocument
-from tidings.settings import Settings
+from tidings.settings import Settings, load_settings
 from tidings.store import Store, articles, browse, errors, feeds, open_store
+from tidings.store.bulk import insert_rows
 from tidings.store.migrations import MIGRATIONS
 
 
@@ -160,3 +163,31 @@ def test_a_refused_write_says_why_without_the_statement(store: Store) -> None:
     message = caught.value.message
     assert message.startswith("store write failed: ") and "[SQL" not in message and "\n" not in message
     assert "unique" in message.lower() or "duplicate" in message.lower()
+
+
+def test_postgresql_search_reads_the_stored_vector_through_its_index(postgres: Any) -> None:
+    """Newest first, a search must take its matches from the GIN index over the stored vector (v6), not walk
+    the newest articles testing each, which for a rare word reads the whole table."""
+    settings = load_settings({"db": postgres.new_database()}, env={"TIDINGS_CONFIG": "/x"})
+    store = open_store(settings.database_url)
+    try:
+        now = datetime.now(UTC)
+        rows = [
+            {"title": f"Report {i}", "body": f"Ordinary words about item {i}. " * 20, "text_hash": f"h{i}",
+             "categories": [], "captions": [], "revision": 1, "created_at": now, "updated_at": now}
+            for i in range(20_000)
+        ]  # fmt: skip
+        rows[5]["body"] = "A zeppelin landed."  # an old article: newest first walks past every other one
+        with store.write() as conn:
+            insert_rows(conn, "articles", rows)
+            conn.exec_driver_sql("ANALYZE articles")
+        with store.read() as conn:
+            assert [r["title"] for r in browse.search(conn, "zeppelin")] == ["Report 5"]
+            assert conn.exec_driver_sql("SHOW enable_seqscan").scalar() == "on"  # off for the search only
+            query = browse.search_query("postgresql", "zeppelin").compile(
+                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {query}", query.params))
+        assert "ix_articles_fts_stored" in plan and "Index Scan Backward" not in plan, plan
+    finally:
+        store.close()

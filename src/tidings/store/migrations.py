@@ -86,7 +86,31 @@ def _gloss_evidence(conn: Connection) -> None:
         _add_column(conn, "translation_sentences", column, ddl)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_base, _translations, _events, _headline_kind, _gloss_evidence)
+def _stored_search_vector(conn: Connection) -> None:
+    """v6, PostgreSQL: the search vector stored with each article, indexed. Through the v1 expression
+    index a match had to parse the article again, and a newest-first search for a rare word walked every
+    article doing so (14 s over 100,000 articles for a word none held)."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(
+        text(
+            "ALTER TABLE articles ADD COLUMN IF NOT EXISTS fts tsvector GENERATED ALWAYS AS "
+            "(to_tsvector('simple', coalesce(title,'') || ' ' || body)) STORED"
+        )
+    )
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_articles_fts_stored ON articles USING gin (fts)"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_articles_fts"))
+    conn.execute(text("ANALYZE articles"))  # the planner's word statistics, which the expression lacked
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _base,
+    _translations,
+    _events,
+    _headline_kind,
+    _gloss_evidence,
+    _stored_search_vector,
+)
 
 
 def current_version(conn: Connection) -> int:
