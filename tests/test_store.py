@@ -191,3 +191,33 @@ def test_postgresql_search_reads_the_stored_vector_through_its_index(postgres: A
         assert "ix_articles_fts_stored" in plan and "Index Scan Backward" not in plan, plan
     finally:
         store.close()
+
+
+@pytest.mark.both_stores
+def test_related_events_share_headline_words_in_their_titles(store: Store) -> None:
+    """ "You may like": events whose recent titles share the event's headline words, most shared first; on
+    SQLite through FTS5's title column, on PostgreSQL through the title index (v7); a word in a body only
+    relates nothing."""
+    now = datetime.now(UTC)
+    titles = {
+        1: ["Wildfire near Athens forces evacuations"],
+        2: ["Athens wildfire spreads to suburbs", "Wildfire smoke over Athens"],
+        3: ["Evacuations ordered as Athens fire grows"],
+        4: ["Central bank raises rates"],
+    }
+    arts, members = [], []
+    for event, heads in titles.items():
+        for title in heads:
+            n = len(arts) + 1
+            body = "Nothing about fires." if event != 4 else "Athens wildfire markets."
+            arts.append({"id": n, "title": title, "body": body, "text_hash": f"h{n}", "categories": [],
+                         "captions": [], "revision": 1, "created_at": now, "updated_at": now})  # fmt: skip
+            members.append({"article_id": n, "event_id": event, "score": 1.0, "shared": [], "pinned": 0})
+    counts = {"independent_count": 1, "copy_count": 0, "updated_at": now}
+    events = [{"id": e, "headline": h[0], "article_count": len(h), **counts} for e, h in titles.items()]
+    with store.write() as conn:
+        for table, rows in (("articles", arts), ("events", events), ("memberships", members)):
+            insert_rows(conn, table, rows)
+    with store.read() as conn:
+        related = browse.related_events(conn, 1, titles[1][0])
+    assert [e["id"] for e in related] == [2, 3]  # two titles share "wildfire" and "athens", one shares two

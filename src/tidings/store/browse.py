@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -159,14 +161,21 @@ def search(
     if not terms:
         return []
     query = search_query(conn.dialect.name, q, filters, limit=limit, cursor=cursor, relevance=relevance)
-    if conn.dialect.name != "postgresql":
+    with _through_indexes(conn):
         return [dict(r._mapping) for r in conn.execute(query, {"q": terms})]
-    # For a word in a tenth of the articles the planner read the whole table, unpacking each stored vector,
-    # rather than the word's matches through the index (bench web, 100,000 articles, "police": 165 ms
-    # against 18); for this statement only
+
+
+@contextmanager
+def _through_indexes(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: no sequential scan for the statements inside. For a word in a tenth of the articles the
+    planner read the whole table, unpacking each stored vector, rather than the word's matches through the
+    index (bench web, 100,000 articles, "police": 165 ms against 18)."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
     try:
-        return [dict(r._mapping) for r in conn.execute(query, {"q": terms})]
+        yield
     finally:
         conn.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
 
@@ -399,18 +408,26 @@ def countries(conn: Connection) -> list[str]:
 def related_events(conn: Connection, event_id: int, headline: str, *, limit: int = 5) -> list[dict[str, Any]]:
     """Other events whose recent articles share headline words with this one, most shared first."""
     words = [w for w in dict.fromkeys(m.lower() for m in _WORD.findall(headline)) if w not in _STOP][:6]
-    if not words or conn.dialect.name != "sqlite":
+    if not words:
         return []
-    q = "title : (" + " OR ".join(f'"{w}"' for w in words) + ")"
-    hits = conn.execute(
-        text(
-            "SELECT m.event_id, count(*) AS n FROM "
-            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q "
-            "ORDER BY rowid DESC LIMIT :scan) f JOIN memberships m ON m.article_id = f.rowid "
-            "WHERE m.event_id != :e GROUP BY m.event_id ORDER BY n DESC, m.event_id DESC LIMIT :n"
-        ),
-        {"q": q, "scan": RELATED_SCAN, "e": event_id, "n": limit},
-    ).all()
+    group = (
+        "JOIN memberships m ON m.article_id = f.id WHERE m.event_id != :e "
+        "GROUP BY m.event_id ORDER BY n DESC, m.event_id DESC LIMIT :n"
+    )
+    params: dict[str, Any] = {"scan": RELATED_SCAN, "e": event_id, "n": limit}
+    if conn.dialect.name == "sqlite":
+        newest = (
+            "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rowid DESC LIMIT :scan"
+        )
+        params["q"] = "title : (" + " OR ".join(f'"{w}"' for w in words) + ")"
+    else:  # titles by the v7 index; matches sorted newest first, as for search
+        newest = (
+            "SELECT id FROM articles WHERE to_tsvector('simple', title) @@ "
+            "websearch_to_tsquery('simple', :q) ORDER BY id + 0 DESC LIMIT :scan"
+        )
+        params["q"] = " OR ".join(words)
+    with _through_indexes(conn):
+        hits = conn.execute(text(f"SELECT m.event_id, count(*) AS n FROM ({newest}) f {group}"), params).all()
     if not hits:
         return []
     order = {int(h.event_id): i for i, h in enumerate(hits)}

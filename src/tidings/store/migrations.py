@@ -103,6 +103,17 @@ def _stored_search_vector(conn: Connection) -> None:
     conn.execute(text("ANALYZE articles"))  # the planner's word statistics, which the expression lacked
 
 
+def _title_search(conn: Connection) -> None:
+    """v7, PostgreSQL: titles indexed for related events (SQLite's FTS5 table has a title column)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                "CREATE INDEX IF NOT EXISTS ix_articles_title_fts ON articles "
+                "USING gin (to_tsvector('simple', title))"
+            )
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _base,
     _translations,
@@ -110,6 +121,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _headline_kind,
     _gloss_evidence,
     _stored_search_vector,
+    _title_search,
 )
 
 
