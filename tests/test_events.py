@@ -22,6 +22,7 @@ from tidings.store import events as event_rows
 from tidings.store import translations as translation_rows
 from tidings.translate.evidence import Candidate
 from tidings.translate.segment import segment
+from tidings.translation import EventEnglish, event_english
 
 from .conftest import SAMPLE
 from .texts import FERRY_ZH
@@ -207,9 +208,56 @@ def test_a_glossed_report_shows_the_english_it_renders_beside_its_gloss(
     for s in matched:  # each beside the sentence it renders, the gloss kept
         assert s["evidence"] == english[s["position"]] and s["text"] != s["evidence"]
         assert s["evidence_origin"] == rows[wire]["source"] and 0 < s["evidence_score"] <= 1
-    candidates = [Candidate(t, "wire") for t in english]
-    assert pipeline.translation.beside_gloss([rows[german]], candidates) == 0  # no more English than before
-    assert pipeline.translation.beside_gloss([rows[german]], candidates * 2) == 1
+    router, candidates = pipeline.translation.router, [Candidate(t, "wire") for t in english]
+    glossed_rows = [rows[german]]
+    assert pipeline.translation.beside_gloss(glossed_rows, EventEnglish(router, candidates)) == 0  # no more
+    assert pipeline.translation.beside_gloss(glossed_rows, EventEnglish(router, candidates * 2)) == 1
+
+
+@pytest.mark.both_stores
+def test_reprints_of_the_english_leave_the_evidence_beside_a_gloss(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    """Two reprints of the wire in the event, one word for word, one behind "Advertisement": each English
+    sentence is one candidate, not three equal ones that left no margin (no evidence had been shown)."""
+    rows = [json.loads(line) for line in Path(_ferry(tmp_path)).read_text(encoding="utf-8").splitlines()]
+    wire = rows[0]
+    advertised = "Advertisement\n" + wire["text"]
+    reprints = [
+        {**wire, "id": "copy", "source": "Other Paper", "url": "https://other.example/ferry"},
+        {**wire, "id": "ad", "source": "Third Paper", "url": "https://third.example/f", "text": advertised},
+    ]
+    path = tmp_path / "reprinted.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False) for r in (wire, *reprints, rows[1])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcomes = Pipeline(store, settings).ingest([str(path)]).outcomes
+    german = outcomes[-1].article_id  # type: ignore[union-attr]
+    english = [s.text for s in segment(wire["text"], "en")]
+    with store.read() as conn:
+        glossed = translation_rows.get(conn, german)
+        english_rows = [
+            r for r in event_rows.brief_inputs(conn, _event_of(store, german)) if r["language"] == "en"
+        ]
+    assert glossed is not None and glossed["kind"] == "gloss" and len(english_rows) == 3
+    assert glossed["evidence_sought"] == len(english)
+    assert len([s for s in glossed["sentences"] if s["evidence"]]) >= len(english) - 1
+
+
+def test_event_english_keeps_sentences_that_differ_in_a_fact() -> None:
+    said = [
+        ("original", "The meeting lasted nearly 4 hours."),
+        ("original", "The meeting lasted almost 2 hours."),
+        ("translation", "The meeting lasted almost 2 hours!"),  # the same sentence again
+        ("gloss", "the meeting lasted"),  # a gloss is no English to match
+    ]
+    rows = [
+        {"id": i, "translation_kind": kind, "source": "ABCD"[i], "sentences": [(0, text, "")]}
+        for i, (kind, text) in enumerate(said)
+    ]
+    assert [(c.text, c.origin) for c in event_english(rows)] == [
+        ("The meeting lasted nearly 4 hours.", "A"),
+        ("The meeting lasted almost 2 hours.", "B"),
+    ]
 
 
 def _ferry(tmp_path: Path) -> str:
@@ -365,3 +413,14 @@ def test_the_periodic_pass_briefs_the_events_it_merges_anew(
     with store.read() as conn:
         event = event_rows.get(conn, _event_of(store, ids[0]))
     assert event["brief"]["coverage"]["articles"] == 3  # the headline it merged is in the brief
+
+
+def test_an_events_english_is_read_once_per_sentence_encoder(store: Store, settings: Settings) -> None:
+    """One matcher (whose English vectors are embedded on first use) per encoder for all the members that
+    read with it, not one per member: with e5 an event's 400 sentences take ~15 s."""
+    router = Pipeline(store, settings).translation.router
+    english = EventEnglish(router, [Candidate("The ferry capsized.", "Wire")])
+    zh, ru, vi = english.matcher("zh"), english.matcher("ru"), english.matcher("vi")
+    assert zh is not None and zh is ru and zh.embedder is router.reader  # USE reads both
+    assert vi is not None and vi is not zh and vi is english.matcher("vi")  # e5 reads Vietnamese
+    assert english.matcher("xx") is None and EventEnglish(router, []).matcher("zh") is None

@@ -27,9 +27,8 @@ from tidings.models import Failed
 from tidings.settings import Settings
 from tidings.store import Store
 from tidings.store import events as event_rows
-from tidings.translate.evidence import Candidate
 from tidings.translate.segment import segment, split_sentences
-from tidings.translation import Translation
+from tidings.translation import EventEnglish, Translation, event_english
 
 if TYPE_CHECKING:
     from tidings.brief.model import BriefArticle
@@ -276,7 +275,7 @@ class EventStage:
 
     def add_evidence(self, event_ids: Iterable[int]) -> None:
         """Members in a language no engine covers get the matching English sentences of their event; glossed
-        members get them beside their gloss."""
+        members get them beside their gloss. Sought once, and again when the event's English doubles."""
         assert self.translation is not None
         for event_id in sorted(event_ids):
             with self.store.read() as conn:
@@ -284,20 +283,11 @@ class EventStage:
             by_kind: dict[str, list[dict[str, Any]]] = {}
             for r in rows:
                 by_kind.setdefault(str(r.get("translation_kind")), []).append(r)
-            if "gloss" not in by_kind and "none" not in by_kind:
+            if not {"gloss", "none", "evidence"} & by_kind.keys():
                 continue
-            # the event's English: sentences of its translated and English members (never of the members
-            # that get evidence, whose kinds are gloss and none)
-            english = [
-                Candidate(text, other.get("source") or f"article {other['id']}")
-                for other in rows
-                if other.get("translation_kind") in ("translation", "original")
-                for _, text, _ in other["sentences"]
-                if text
-            ]
+            english = EventEnglish(self.translation.router, event_english(rows))
             self.translation.beside_gloss(by_kind.get("gloss", []), english)
-            for row in by_kind.get("none", []):
-                self.translation.with_evidence(row, english)
+            self.translation.with_evidence(by_kind.get("none", []) + by_kind.get("evidence", []), english)
 
     def _sync(self, conn: Connection, placed: Iterable[Membership], touched: set[int]) -> None:
         """Write memberships, the touched events' attributes, retirements and the clusterer's state."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,15 +17,67 @@ from tidings.store import Store
 from tidings.store import translations as translation_rows
 from tidings.translate import Router, default_router
 from tidings.translate.base import engine_version
-from tidings.translate.evidence import Candidate
+from tidings.translate.evidence import Candidate, EvidenceMatcher
 from tidings.translate.router import Mode, TranslationCache
 from tidings.translate.segment import segment
 
 _STRICTNESS = {"never": 0, "titles": 1, "all": 2}
-# Evidence beside a gloss is sought again once its event holds this many times the English sentences it
-# was last sought among: a few times in an event's life, not at every new report (with e5, the only
-# reader of Czech or Finnish, ~40 ms a sentence).
+# Evidence (for a language no engine covers, and beside a gloss) is sought again once its event holds this
+# many times the English sentences it was last sought among: a few times in an event's life, not at every
+# new report (with e5, the only reader of Vietnamese or Czech, ~40 ms a sentence).
 EVIDENCE_GROWTH = 2.0
+# English sentences of an event evidence is sought among, leads first (every member's first sentence, then
+# every member's second, ...): with e5, 400 sentences take ~15 s to embed, once per event and run.
+MAX_EVIDENCE_CANDIDATES = 400
+
+
+# Two English sentences whose word sets overlap this much (Jaccard) are one candidate: a reprint's
+# sentence with a word added ("Advertisement LUGANO (Wire) - ..."); sentences that differ in a fact
+# ("lasted nearly 4 hours" / "lasted almost 2 hours": 0.5) stay apart.
+SAME_SENTENCE_JACCARD = 0.8
+_WORDS = re.compile(r"\w+")
+
+
+def event_english(rows: Sequence[dict[str, Any]]) -> list[Candidate]:
+    """The English sentences of an event's translated and English members (`rows` as the brief reads them),
+    leads first, each once: a wire text's reprints repeat its sentences, and a runner-up as close as the
+    best match left no margin, so no evidence was shown in an event with a reprint."""
+    english = [r for r in rows if r.get("translation_kind") in ("translation", "original")]
+    out: list[Candidate] = []
+    seen: list[set[str]] = []
+    for i in range(max((len(r["sentences"]) for r in english), default=0)):
+        for r in english:
+            if i >= len(r["sentences"]) or not (text := r["sentences"][i][1]):
+                continue
+            words = set(_WORDS.findall(text.casefold()))
+            if any(len(words & w) >= SAME_SENTENCE_JACCARD * len(words | w) for w in seen):
+                continue
+            seen.append(words)
+            out.append(Candidate(text, r.get("source") or f"article {r['id']}"))
+            if len(out) == MAX_EVIDENCE_CANDIDATES:
+                return out
+    return out
+
+
+class EventEnglish:
+    """An event's English sentences with one evidence matcher per sentence encoder, so that the sentences
+    are embedded once for all the members that read them, not once per member."""
+
+    def __init__(self, router: Router, candidates: Sequence[Candidate]) -> None:
+        self.router = router
+        self.candidates = list(candidates)
+        self._matchers: dict[str, EvidenceMatcher | None] = {}
+
+    def matcher(self, lang: str) -> EvidenceMatcher | None:
+        """The matcher for a language's sentences (None when no encoder reads it)."""
+        found = self.router.reader_for({lang, "en"}) if self.candidates else None
+        if found is None:
+            return None
+        if found[0] not in self._matchers:
+            self._matchers[found[0]] = self.router.evidence(lang, self.candidates)
+        return self._matchers[found[0]]
+
+
 # Articles per engine call: sentences of this many articles go to Apertium in one process.
 BATCH = 200
 
@@ -189,53 +242,52 @@ class Translation:
         ]
         warm(self.router, batch, cache)
 
-    def beside_gloss(self, rows: Sequence[dict[str, Any]], candidates: Sequence[Candidate]) -> int:
+    def beside_gloss(self, rows: Sequence[dict[str, Any]], english: EventEnglish) -> int:
         """For glossed members of one event (`rows`: id, language, sentences as (position, gloss, original)):
         each original sentence beside the closest English sentence another source wrote, stored as evidence
-        under its gloss, where a sentence encoder reads the language. Sought once, and again when the event's
-        English grew EVIDENCE_GROWTH times. How many articles were read."""
-        if not candidates:
-            return 0
-        with self.store.read() as conn:
-            sought = translation_rows.evidence_sought(conn, [int(r["id"]) for r in rows])
-        matchers: dict[str, Any] = {}  # by encoder: the candidates are embedded once for the event
+        under its gloss, where a sentence encoder reads the language. How many articles were read."""
         read = 0
-        for row in rows:
-            before = sought.get(int(row["id"]))
+        for row in self._due(rows, english):
             lang = (row.get("language") or "").split("-")[0]
-            if not row["sentences"] or (before and len(candidates) < EVIDENCE_GROWTH * before):
+            matcher = english.matcher(lang)
+            if matcher is None or not row["sentences"]:
                 continue
-            found = self.router.reader_for({lang, "en"})
-            if found is None:
-                continue
-            if found[0] not in matchers:
-                matchers[found[0]] = self.router.evidence(lang, candidates)
             try:
-                matches = matchers[found[0]].translate([src for _, _, src in row["sentences"]], lang)
+                matches = matcher.translate([src for _, _, src in row["sentences"]], lang)
             except TranslationError:
                 continue
             positions = [pos for pos, _, _ in row["sentences"]]
             with self.store.write() as conn:
                 translation_rows.save_evidence(
-                    conn, int(row["id"]), list(zip(positions, matches, strict=True)), len(candidates)
+                    conn, int(row["id"]), list(zip(positions, matches, strict=True)), len(english.candidates)
                 )
             read += 1
         return read
 
-    def with_evidence(self, row: dict[str, Any], candidates: Sequence[Candidate]) -> str | None:
-        """For a language no engine covers: each sentence beside the closest English sentence another
-        source of its event wrote, labelled as evidence (never as a translation). Returns the kind stored."""
-        lang = (row.get("language") or "").split("-")[0]
-        if not candidates or not lang or lang == "en" or self.router.evidence(lang, candidates) is None:
-            return None
-        if self.router.engine_for(lang) is not None:
-            return None
-        try:
-            result = self.router.translate_article(row["title"], row["body"], lang, candidates=candidates)
-        except TranslationError:
-            return None
-        if result.kind != "evidence":
-            return None
-        with self.store.write() as conn:
-            translation_rows.save(conn, int(row["id"]), result, "all")
-        return result.kind
+    def with_evidence(self, rows: Sequence[dict[str, Any]], english: EventEnglish) -> int:
+        """For members in a language no engine covers: each sentence beside the closest English sentence
+        another source of its event wrote, labelled as evidence (never as a translation). How many were
+        stored."""
+        stored = 0
+        for row in self._due(rows, english):
+            lang = (row.get("language") or "").split("-")[0]
+            matcher = english.matcher(lang) if lang and lang != "en" else None
+            if matcher is None or self.router.engine_for(lang) is not None:
+                continue  # an engine installed since: the translation stage's to redo
+            try:
+                result = self.router.translate_article(row["title"], row["body"], lang, evidence=matcher)
+            except TranslationError:
+                continue
+            with self.store.write() as conn:
+                translation_rows.save(conn, int(row["id"]), result, "all", len(english.candidates))
+            stored += 1
+        return stored
+
+    def _due(self, rows: Sequence[dict[str, Any]], english: EventEnglish) -> list[dict[str, Any]]:
+        """The rows whose evidence was never sought, or among under 1/EVIDENCE_GROWTH of these sentences."""
+        if not rows or not english.candidates:
+            return []
+        with self.store.read() as conn:
+            sought = translation_rows.evidence_sought(conn, [int(r["id"]) for r in rows])
+        n = len(english.candidates)
+        return [r for r in rows if not (before := sought.get(int(r["id"]))) or n >= EVIDENCE_GROWTH * before]

@@ -74,8 +74,15 @@ class SqlCache:
         )
 
 
-def save(conn: Connection, article_id: int, result: ArticleTranslation, mode: str) -> None:
-    """Store (or replace) an article's translation, sentence by sentence."""
+def save(
+    conn: Connection,
+    article_id: int,
+    result: ArticleTranslation,
+    mode: str,
+    evidence_sought: int | None = None,
+) -> None:
+    """Store (or replace) an article's translation, sentence by sentence (evidence: with how many English
+    sentences it was sought among)."""
     conn.execute(delete(translation_sentences).where(translation_sentences.c.article_id == article_id))
     conn.execute(delete(translations).where(translations.c.article_id == article_id))
     flagged = sum(1 for _, s in result.sentences if s.quality == "numbers-differ")
@@ -93,6 +100,7 @@ def save(conn: Connection, article_id: int, result: ArticleTranslation, mode: st
             "body": result.text,
             "numbers_flagged": flagged,
             "created_at": datetime.now(UTC),
+            "evidence_sought": evidence_sought,
         },
     )
     rows = [
