@@ -22,6 +22,8 @@ from tidings.translate.router import Mode, TranslationCache
 from tidings.translate.segment import segment
 
 _STRICTNESS = {"never": 0, "titles": 1, "all": 2}
+# Articles per engine call: sentences of this many articles go to Apertium in one process.
+BATCH = 200
 # Evidence (for a language no engine covers, and beside a gloss) is sought again once its event holds this
 # many times the English sentences it was last sought among: a few times in an event's life, not at every
 # new report (with e5, the only reader of Vietnamese or Czech, ~40 ms a sentence).
@@ -29,8 +31,6 @@ EVIDENCE_GROWTH = 2.0
 # English sentences of an event evidence is sought among, leads first (every member's first sentence, then
 # every member's second, ...): with e5, 400 sentences take ~15 s to embed, once per event and run.
 MAX_EVIDENCE_CANDIDATES = 400
-
-
 # Two English sentences whose word sets overlap this much (Jaccard) are one candidate: a reprint's
 # sentence with a word added ("Advertisement LUGANO (Wire) - ..."); sentences that differ in a fact
 # ("lasted nearly 4 hours" / "lasted almost 2 hours": 0.5) stay apart.
@@ -76,10 +76,6 @@ class EventEnglish:
         if found[0] not in self._matchers:
             self._matchers[found[0]] = self.router.evidence(lang, self.candidates)
         return self._matchers[found[0]]
-
-
-# Articles per engine call: sentences of this many articles go to Apertium in one process.
-BATCH = 200
 
 
 def effective_mode(*modes: str | None) -> Mode:

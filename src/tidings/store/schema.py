@@ -135,7 +135,7 @@ translations = Table(
     Column("body", Text, nullable=False),  # English body, paragraphs separated by blank lines
     Column("numbers_flagged", Integer, nullable=False, default=0),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    # v5: how many English sentences of its event the evidence beside a gloss was sought among (NULL: never)
+    # v5: how many English sentences of its event the evidence (beside a gloss, or alone) was sought among
     Column("evidence_sought", Integer),
 )
 

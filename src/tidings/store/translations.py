@@ -139,8 +139,8 @@ def get(conn: Connection, article_id: int) -> dict[str, Any] | None:
 
 
 def evidence_sought(conn: Connection, article_ids: list[int]) -> dict[int, int | None]:
-    """For each of these articles that has a translation: among how many English sentences the evidence
-    beside its gloss was last sought (None: never)."""
+    """For each of these articles that has a translation: among how many English sentences its evidence
+    (beside its gloss, or its only English) was last sought (None: never)."""
     rows = conn.execute(
         select(translations.c.article_id, translations.c.evidence_sought).where(
             translations.c.article_id.in_(article_ids)
