@@ -221,3 +221,33 @@ def test_related_events_share_headline_words_in_their_titles(store: Store) -> No
     with store.read() as conn:
         related = browse.related_events(conn, 1, titles[1][0])
     assert [e["id"] for e in related] == [2, 3]  # two titles share "wildfire" and "athens", one shares two
+
+
+def test_a_version_5_postgresql_database_gains_the_stored_vector_and_title_index(postgres: Any) -> None:
+    """Upgrading a populated store: v6 adds the generated vector to the rows already there, v7 the title
+    index; search and related events then read them."""
+    settings = load_settings({"db": postgres.new_database()}, env={"TIDINGS_CONFIG": "/x"})
+    store = open_store(settings.database_url)
+    now = datetime.now(UTC)
+    row = {"title": "Old zeppelin", "body": "It flew.", "text_hash": "h", "categories": [], "captions": [],
+           "revision": 1, "created_at": now, "updated_at": now}  # fmt: skip
+    with store.write() as conn:  # back to what version 5 wrote, with an article in it
+        insert_rows(conn, "articles", [row])
+        conn.exec_driver_sql("DROP INDEX ix_articles_title_fts")
+        conn.exec_driver_sql("ALTER TABLE articles DROP COLUMN fts")  # its index goes with it
+        conn.exec_driver_sql(
+            "CREATE INDEX ix_articles_fts ON articles USING gin "
+            "(to_tsvector('simple', coalesce(title,'') || ' ' || body))"
+        )
+        conn.exec_driver_sql("DELETE FROM schema_version WHERE version > 5")
+    store.close()
+    store = open_store(settings.database_url)
+    try:
+        assert store.version == len(MIGRATIONS)
+        with store.read() as conn:
+            assert [r["title"] for r in browse.search(conn, "zeppelin flew")] == ["Old zeppelin"]
+            indexes = {r[0] for r in conn.exec_driver_sql("SELECT indexname FROM pg_indexes")}
+        assert {"ix_articles_fts_stored", "ix_articles_title_fts"} <= indexes
+        assert "ix_articles_fts" not in indexes  # v1's expression index, which the stored vector replaces
+    finally:
+        store.close()
