@@ -63,5 +63,8 @@ def test_a_lower_case_word_is_not_glossed_as_a_name() -> None:
     """Italian "il" has two entries, "the" and "All Souls' Day"; the fuller one had won, in every sentence."""
     [out] = FreeDictGlosser().translate(["Il presidente e il vertice."], "it")
     assert out.text.startswith("the ") and " the " in out.text and "Souls" not in out.text
+    # nor a word as an idiom filed under it ("che ora è?": "what time is it?")
+    [out] = FreeDictGlosser().translate(["Dice che piove."], "it")
+    assert "that" in out.text.split() and "time" not in out.text
     # glosses made under the old rules are outdated: `translate --refresh` redoes them
-    assert FreeDictGlosser().version_for("it") == "freedict freedict-ita-eng r2"
+    assert FreeDictGlosser().version_for("it") == "freedict freedict-ita-eng r3"
