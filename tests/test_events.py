@@ -341,6 +341,12 @@ def test_summit_reports_of_the_sample_meet_across_languages(store: Store, settin
     assert [f["value"] for f in vi["shared"] if f["kind"] == "text"] == ["second sentence encoder"]
     ru = next(m for m in event["members"] if m["language"] == "ru")
     assert any(f["kind"] == "text" for f in ru["shared"])
+    # two translated copies, as the README says: the Russian report renders the German one, and the
+    # Telemundo seed's English the sample's Spanish report (each is tested against its closest partners)
+    by_id = {m["id"]: m for m in event["members"]}
+    copies = {(m["language"], by_id[m["copy_of"]]["language"]) for m in event["members"] if m["copy_of"]}
+    assert copies == {("ru", "de"), ("en", "es")}
+    assert (event["independent_count"], event["copy_count"]) == (7, 2)
 
 
 def test_stored_english_translation_is_read_as_english() -> None:
