@@ -34,7 +34,10 @@ def test_sentence_is_matched_to_the_english_sentence_that_says_the_same(embedder
 def test_router_falls_back_to_evidence_for_uncovered_languages(embedder: E5Embedder) -> None:
     router = Router([], embedder=embedder)
     result = router.translate_article(
-        "Президент посетил Мадрид", "Президент посетил Мадрид в понедельник.", "ru", candidates=CANDIDATES
+        "Президент посетил Мадрид",
+        "Президент посетил Мадрид в понедельник.",
+        "ru",
+        evidence=router.evidence("ru", CANDIDATES),
     )
     assert result.kind == "evidence"
     assert result.sentences[0][1].text == CANDIDATES[0].text

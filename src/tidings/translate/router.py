@@ -167,12 +167,10 @@ class Router:
         *,
         mode: Mode = "all",
         cache: TranslationCache | None = None,
-        candidates: Sequence[Candidate] = (),
         evidence: Translator | None = None,
     ) -> ArticleTranslation:
         """Translate the title, then the body sentence by sentence, each kept beside its original; where no
-        engine covers the language, by `evidence` (a matcher over the event's English) or one over
-        `candidates`."""
+        engine covers the language, by `evidence` (a matcher over the event's English: `Router.evidence`)."""
         lang = (lang or "").lower().replace("_", "-").split("-")[0]
         segments = segment(body, lang or "en")
         if lang == self.target or not lang:
@@ -185,8 +183,6 @@ class Router:
                 lang,
             )
         engine: Translator | None = self.engine_for(lang) or evidence
-        if engine is None and candidates:
-            engine = self.evidence(lang, candidates)
         if engine is None or mode == "never":
             return ArticleTranslation(
                 _untranslated(title), [(s, _untranslated(s.text)) for s in segments], "none", "", "none", lang
