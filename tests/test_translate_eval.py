@@ -53,3 +53,20 @@ def test_evidence_is_measured_with_the_encoder_the_router_picks(capsys: pytest.C
         assert (e["encoder"], e["threshold"], e["margin"]) == ("use-static", 0.6, 0.12)
         assert e["precision"] == 1.0 and e["false_accept"] == 0.0  # each its own reference, or nothing
     assert report["es"]["evidence"]["coverage"] >= 0.75  # four Spanish sentences, each against the others
+
+
+@pytest.mark.apertium
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium is not installed")
+def test_evidence_with_two_english_answers_still_shows_one(capsys: pytest.CaptureFixture[str]) -> None:
+    """Apertium's English of each Spanish source joins the references: each source then has two right
+    answers in other words, which must not hide each other (as two outlets' English of one fact)."""
+    from tidings.cluster import default_embedder
+
+    router = Router([ApertiumTranslator(), FreeDictGlosser(DATA)], reader=default_embedder("use-static"))
+    assert evaluate.run([str(DATA / "parallel.jsonl")], True, evidence=True, router=router) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "evidence_two_english" not in report["de"]  # a gloss is no second English
+    two = report["es"]["evidence_two_english"]
+    assert two["paraphrase"] == "use-static" and two["precision"] == 1.0 and two["false_accept"] == 0.0
+    assert two["coverage"] >= report["es"]["evidence"]["coverage"] - 0.25
+    assert two["coverage"] >= 0.5

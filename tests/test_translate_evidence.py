@@ -59,3 +59,42 @@ def test_evidence_carries_the_sentences_numbers(embedder: E5Embedder) -> None:
     (shown,) = EvidenceMatcher(embedder, [two, four]).translate([sentence], "vi")
     assert shown.text != two.text
     assert shown.quality == "evidence" and shown.text == four.text  # alone, so no runner-up to beat
+
+
+def test_two_english_reports_of_one_fact_do_not_hide_each_other(embedder: E5Embedder) -> None:
+    # two outlets' English for one fact: each was the other's runner-up, within the margin, so neither showed
+    from tidings.cluster import default_embedder
+
+    reuters = Candidate("The two leaders met for nearly four hours in Geneva on Wednesday.", "Reuters")
+    ap = Candidate("The two presidents talked for almost four hours in Geneva on Wednesday.", "AP")
+    other = Candidate("Stocks fell sharply on Tuesday after the bank raised rates.", "AP")
+    sentences = [
+        "Hai nhà lãnh đạo đã gặp nhau gần bốn giờ tại Geneva hôm thứ Tư.",
+        "Công thức cần ba quả trứng và bơ.",
+    ]
+    use = default_embedder("use-static")
+    matcher = EvidenceMatcher(embedder, [reuters, ap, other], paraphrase=use)
+    matched, unrelated = matcher.translate(sentences, "vi")
+    assert matched.quality == "evidence" and matched.text in (reuters.text, ap.text)
+    assert unrelated.quality == "none"
+    # without a reader of which English says the same, the margin hides the match
+    (hidden, _) = EvidenceMatcher(embedder, [reuters, ap, other]).translate(sentences, "vi")
+    assert hidden.quality == "none"
+
+
+def test_english_that_differs_in_a_fact_does_not_say_the_same() -> None:
+    from tidings.cluster import default_embedder
+
+    matcher = EvidenceMatcher(E5Embedder(), [], paraphrase=default_embedder("use-static"))
+    texts = [
+        "The two leaders met for nearly four hours in Geneva on Wednesday.",
+        "The two presidents talked for almost four hours in Geneva on Wednesday.",
+        "The two leaders met for nearly four hours in Moscow on Friday.",  # e5: 0.96 with the first
+        "The meeting lasted 4 hours.",
+        "The meeting lasted 3 hours.",  # USE: as close as a paraphrase; the numbers differ
+    ]
+    alike = matcher.alike(texts)
+    assert alike is not None
+    assert alike[0, 1] and alike[1, 0]
+    assert not alike[0, 2] and not alike[3, 4]
+    assert EvidenceMatcher(E5Embedder(), []).alike(texts) is None

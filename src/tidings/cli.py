@@ -383,6 +383,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     module_name, function = EVALS[args.what]
     function_ = getattr(import_module(f"tidings.evaluate.{module_name}"), function)
+    if args.evidence and args.what != "translate":
+        raise ConfigError("--evidence is for `tidings eval translate` only")
+    if args.what == "translate":
+        return int(function_(args.files, as_json=args.json, evidence=args.evidence))
     return int(
         function_(*args.files, as_json=args.json)
         if args.what in ("cluster", "pairs", "dedup")
@@ -506,6 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=sorted(EVALS))
     p.add_argument("files", nargs="*")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--evidence", action="store_true", help="translate: also match each source to English")
     p.set_defaults(func=cmd_eval)
     return parser
 

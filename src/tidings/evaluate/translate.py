@@ -25,6 +25,8 @@ from tidings.translate.evidence import Candidate, EvidenceMatcher, accepted, bes
 from tidings.translate.router import Router, default_router
 
 RAW_BASELINE = {"es": "spa-eng"}  # languages compared against the raw Apertium command
+# Engines whose English is no second English for the evidence test: none, and a word-by-word gloss
+PARAPHRASE_SKIP = ("none", "freedict")
 
 
 def read_pairs(files: list[str]) -> dict[str, list[tuple[str, str]]]:
@@ -62,17 +64,21 @@ def raw_apertium(sources: list[str], mode: str) -> list[str]:
     return lines
 
 
-def evaluate_language(router: Router, lang: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    """Scores of the router's engine for one language."""
-    sources = [s for s, _ in pairs]
-    refs = [r for _, r in pairs]
+def engine_outputs(router: Router, lang: str, sources: list[str]) -> tuple[str, list[str]]:
+    """The router's engine for a language and its output for each source ("none" and blanks without one)."""
     engine = router.engine_for(lang)
     if engine is None:
-        outputs = [""] * len(sources)
-        name = "none"
-    else:
-        outputs = [t.text for t in router.translate_sentences(engine, sources, lang, None)]
-        name = engine.name
+        return "none", [""] * len(sources)
+    return engine.name, [t.text for t in router.translate_sentences(engine, sources, lang, None)]
+
+
+def evaluate_language(
+    router: Router, lang: str, pairs: list[tuple[str, str]], made: tuple[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """Scores of the router's engine for one language (`made`: its outputs, when already made)."""
+    sources = [s for s, _ in pairs]
+    refs = [r for _, r in pairs]
+    name, outputs = made or engine_outputs(router, lang, sources)
     bleu, chrf = score(outputs, refs)
     kept = sum(guards.numbers_preserved(s, o, lang) for s, o in zip(sources, outputs, strict=True))
     result: dict[str, Any] = {
@@ -95,24 +101,36 @@ def evaluate_language(router: Router, lang: str, pairs: list[tuple[str, str]]) -
     return result
 
 
-def evidence_accuracy(matcher: EvidenceMatcher, pairs: list[tuple[str, str]], lang: str) -> dict[str, Any]:
+def evidence_accuracy(
+    matcher: EvidenceMatcher, pairs: list[tuple[str, str]], lang: str, also: list[str] | None = None
+) -> dict[str, Any]:
     """Each source against all the file's refs, by the matcher the router picks for the language (its
-    encoder and numbers): coverage, precision, and false accepts without its own ref."""
+    encoder and numbers): coverage, precision, and false accepts without its own ref. With `also` (a second
+    English for each source: an engine's translation), those join the candidates, so that each source has
+    two right answers in other words, as in an event with two English reports of a fact."""
+    n = len(pairs)
+    texts = [r for _, r in pairs] + (also or [])
     sources = matcher.vectors([s for s, _ in pairs])
-    refs = matcher.vectors([r for _, r in pairs])
-    allowed = carrying([s for s, _ in pairs], [r for _, r in pairs], lang)
-    best, top, second = best_matches(sources, refs, allowed)
+    candidates = matcher.vectors(texts)
+    allowed = carrying([s for s, _ in pairs], texts, lang)
+    alike = matcher.alike(texts, candidates if matcher.paraphrase is matcher.embedder else None)
+    best, top, second = best_matches(sources, candidates, allowed, alike)
     shown = accepted(top, second, matcher.threshold, matcher.margin)
-    right = best == np.arange(len(pairs))
-    others = np.where(allowed, sources @ refs.T, -1.0)
-    np.fill_diagonal(others, -1.0)  # the reference is not among the candidates: anything shown is wrong
-    # two blank candidates, so that a file with one or two sentences of a language still has a runner-up
-    ranked = np.sort(np.hstack([others, np.full((len(pairs), 2), -1.0)]), axis=1)
-    wrong = accepted(ranked[:, -1], ranked[:, -2], matcher.threshold, matcher.margin)
+    right = best % n == np.arange(n)
+    # the source's own answers are not among the candidates: anything shown is wrong; two blank
+    # candidates, so that a file with one or two sentences of a language still has a runner-up
+    blank = np.zeros((2, candidates.shape[1]), dtype=np.float32)
+    mask = np.hstack([allowed, np.ones((n, 2), dtype=np.bool_)])
+    for k in range(len(texts) // n):
+        mask[np.arange(n), np.arange(n) + k * n] = False
+    padded = None if alike is None else np.pad(alike, ((0, 2), (0, 2)))
+    _, wrong_top, wrong_second = best_matches(sources, np.vstack([candidates, blank]), mask, padded)
+    wrong = accepted(wrong_top, wrong_second, matcher.threshold, matcher.margin)
     return {
         "encoder": matcher.version,
         "threshold": matcher.threshold,
         "margin": matcher.margin,
+        "paraphrase": None if matcher.paraphrase is None else matcher.paraphrase.name,
         "coverage": round(float(shown.mean()), 3),
         "precision": round(float((right & shown).sum() / max(1, shown.sum())), 3),
         "false_accept": round(float(wrong.mean()), 3),
@@ -128,10 +146,13 @@ def run(files: list[str], as_json: bool, *, evidence: bool = False, router: Rout
         router = default_router(reader=evidence_reader(load_settings()) if evidence else None)
     report: dict[str, dict[str, Any]] = {}
     for lang, pairs in sorted(read_pairs(files).items()):
-        report[lang] = evaluate_language(router, lang, pairs)
+        made = engine_outputs(router, lang, [s for s, _ in pairs])
+        report[lang] = evaluate_language(router, lang, pairs, made)
         matcher = router.evidence(lang, [Candidate("", "")]) if evidence else None
         if matcher is not None:
             report[lang]["evidence"] = evidence_accuracy(matcher, pairs, lang)
+            if made[0] not in PARAPHRASE_SKIP:
+                report[lang]["evidence_two_english"] = evidence_accuracy(matcher, pairs, lang, made[1])
     if as_json:
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -146,17 +167,20 @@ def run(files: list[str], as_json: bool, *, evidence: bool = False, router: Rout
                     f" {r['numbers_preserved']:8.3f}"
                 )
     if evidence:
-        print("\nevidence (each source against its file's refs; the encoder and numbers the router picks)")
-        head = ("lang", "encoder", "cosine", "margin", "coverage", "precision", "false accept")
-        print(f"{head[0]:5} {head[1]:32} {head[2]:>6} {head[3]:>6} {head[4]:>9} {head[5]:>10} {head[6]:>13}")
+        print("\nevidence (each source against its file's refs; the encoder and numbers the router picks;")
+        print("two English: the engine's English of each source joins the refs, a second right answer)")
+        print(
+            f"{'lang':5} {'pool':11} {'encoder':32} {'cosine':>6} {'margin':>6} {'paraphrase':>10}"
+            f" {'coverage':>9} {'precision':>10} {'false accept':>13}"
+        )
         for lang, row in report.items():
-            e = row.get("evidence")
-            if e:
-                numbers = f"{e['threshold']:6.2f} {e['margin']:6.2f}"
-                print(
-                    f"{lang:5} {e['encoder']:32} {numbers} {e['coverage']:9.3f}"
-                    f" {e['precision']:10.3f} {e['false_accept']:13.3f}"
-                )
+            for pool, key in (("refs", "evidence"), ("two English", "evidence_two_english")):
+                if e := row.get(key):
+                    numbers = f"{e['threshold']:6.2f} {e['margin']:6.2f} {e['paraphrase'] or '-':>10}"
+                    print(
+                        f"{lang:5} {pool:11} {e['encoder']:32} {numbers} {e['coverage']:9.3f}"
+                        f" {e['precision']:10.3f} {e['false_accept']:13.3f}"
+                    )
     return 0
 
 

@@ -108,8 +108,10 @@ class Router:
             return None
         name, encoder = found
         if name == "e5":
-            return EvidenceMatcher(encoder, candidates)
-        return EvidenceMatcher(encoder, candidates, USE_EVIDENCE_THRESHOLD, USE_EVIDENCE_MARGIN)
+            return EvidenceMatcher(encoder, candidates, paraphrase=self.reader)
+        return EvidenceMatcher(
+            encoder, candidates, USE_EVIDENCE_THRESHOLD, USE_EVIDENCE_MARGIN, paraphrase=encoder
+        )
 
     def engine_for(self, src: str) -> Translator | None:
         """The first engine, in ENGINE_ORDER, that covers src→target."""
