@@ -119,6 +119,46 @@ def test_insert_get_search_and_revise(store: Store) -> None:
 
 
 @pytest.mark.both_stores
+def test_search_pages_newest_first_and_by_relevance(store: Store) -> None:
+    """Every match once across pages, in order, with the listing's columns; by relevance the page's rows
+    keep their rank order (PostgreSQL picks the page's ids first and joins the rest after)."""
+    ids = []
+    with store.write() as conn:
+        for i in range(5):
+            raw_id = articles.insert_raw(
+                conn, RawDocument(locator=f"{i}.txt", content=b"x", kind="text"), f"r{i}"
+            )
+            body = "The summit met. " * (1 + 3 * (i == 1)) + f"Item {i}."
+            ids.append(
+                articles.insert(
+                    conn,
+                    _article(f"Report {i}", body, original_language="es" if i % 2 else "en"),
+                    raw_id=raw_id,
+                    canonical_url=f"https://x.example/{i}",
+                    text_hash=f"t{i}",
+                    published_utc=None,
+                    source_id=None,
+                )
+            )
+    with store.read() as conn:
+        newest, cursor = [], None
+        while page := browse.search(conn, "summit", limit=2, cursor=cursor):
+            newest += page
+            cursor = page[-1]["id"]
+        assert [r["id"] for r in newest] == sorted(ids, reverse=True)
+        assert {"title_en", "translation_kind", "event_id"} <= newest[0].keys()
+        ranked = [
+            r
+            for offset in (0, 2, 4)
+            for r in browse.search(conn, "summit", limit=2, cursor=offset, relevance=True)
+        ]
+        assert sorted(r["id"] for r in ranked) == sorted(ids)
+        assert ranked[0]["id"] == ids[1]  # "summit" four times
+        spanish = browse.search(conn, "summit", browse.SearchFilters(language="es"))
+        assert sorted(r["id"] for r in spanish) == [ids[1], ids[3]]
+
+
+@pytest.mark.both_stores
 def test_search_survives_fts_syntax(store: Store) -> None:
     with store.read() as conn:
         assert browse.search(conn, 'AND OR "( NEAR') == []
