@@ -118,9 +118,9 @@ def evidence_accuracy(
     shown = accepted(top, second, matcher.threshold, matcher.margin)
     right = best % n == np.arange(n)
     # the source's own answers are not among the candidates: anything shown is wrong; two blank
-    # candidates, so that a file with one or two sentences of a language still has a runner-up
+    # candidates (cosine -1), so that a file with one or two sentences of a language still has a runner-up
     blank = np.zeros((2, candidates.shape[1]), dtype=np.float32)
-    mask = np.hstack([allowed, np.ones((n, 2), dtype=np.bool_)])
+    mask = np.hstack([allowed, np.zeros((n, 2), dtype=np.bool_)])
     for k in range(len(texts) // n):
         mask[np.arange(n), np.arange(n) + k * n] = False
     padded = None if alike is None else np.pad(alike, ((0, 2), (0, 2)))
