@@ -144,7 +144,9 @@ def agg() -> CleanPage:
 def test_seed_agg_metadata(agg: CleanPage) -> None:
     assert agg.title == 'Biden and Putin have a "constructive" meeting of several hours in Switzerland'
     assert agg.byline is None
-    assert agg.published == "2021-10-21T21:22:48.263+00:00"  # the first of the repeated section lines
+    # the trailer's stamp (2021-10-21T21:22:48Z) is four months after the day the page is filed under:
+    # the aggregator's republication, not the report, which is of 16 June
+    assert agg.published == "2021-06-19"
     assert agg.source == "telemundo"
     assert agg.section == "News/Politics"
     assert agg.archive_date == "2021-06-19"
@@ -304,3 +306,29 @@ def test_long_line_without_final_punctuation_continues() -> None:
         "Short heading here",
         "A new paragraph starts here.",
     )
+
+
+@pytest.mark.parametrize(
+    ("stamp", "archive", "published"),
+    [
+        ("2022-07-12T18:04:11.120+02:00", "2022-07-12", "2022-07-12T18:04:11.120+02:00"),  # the same day
+        ("2022-07-12T23:30:00-05:00", "2022-07-13", "2022-07-12T23:30:00-05:00"),  # a time zone apart
+        ("2022-10-21T21:22:48.263Z", "2022-07-12", "2022-07-12"),  # republished months later
+        (None, "2022-07-12", "2022-07-12"),  # filed under a day, with no stamp
+    ],
+)
+def test_a_trailer_stamp_far_from_the_archive_day_is_a_republication(
+    stamp: str | None, archive: str, published: str
+) -> None:
+    trailer = [f"News/World {stamp}"] if stamp else []
+    page = "\n\n".join(
+        [
+            "Ministers agree on a new budget for the coming year after long talks",
+            "The finance ministers of the bloc agreed on Tuesday on a new budget for the coming year.",
+            "Source: example",
+            f"All news articles on {archive}",
+            "Trends 24h",
+            *trailer,
+        ]
+    )
+    assert clean_page(page).published == published

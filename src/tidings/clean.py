@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from tidings.clean_patterns import (
     CHROME_LINE_RE,
@@ -47,6 +48,10 @@ STRONG_FOREIGN_NONASCII = 0.10  # this many diacritics pair lines even across a 
 SUBHEADING_MAX_WORDS = 10  # "Tension to the limit", "Record demand": subheads run 2-6 words
 SIGNATURE_MAX_WORDS = 4  # "Huy Hoang", "(VNA)", "Minh Anh - Thu Ha"
 CHROME_MAX_CHARS = 100  # trailer lines: "News/Politics 2021-10-21T21:22:48.263Z" is 38, labels shorter
+# Days a trailer's stamp may lie from the page's archive day ("All news articles on DATE") and still be its
+# publication time (a time zone moves the day by one). The seed's stamp, 2021-10-21, is four months after
+# its archive day, 2021-06-19, and its event (16 June): a republication's time, not the report's.
+STAMP_ARCHIVE_DAYS = 1
 
 TERMINAL = tuple('.!?:”"»')
 _CLOSE_QUOTES = "\"”»’'"
@@ -105,13 +110,26 @@ def clean_page(text: str) -> CleanPage:
     return CleanPage(
         title=title,
         byline=byline,
-        published=published or (to_iso_utc(meta.stamp) if meta.stamp else None),
+        published=published or _page_date(meta),
         source=meta.source,
         section=meta.section,
         archive_date=meta.archive_date,
         paragraphs=tuple(_join_broken(body)),
         captions=tuple(captions),
     )
+
+
+def _page_date(meta: _Meta) -> str | None:
+    """The trailer's stamp, or the archive day when the stamp lies further from it than a time zone can
+    explain (the aggregator's later republication)."""
+    stamp = to_iso_utc(meta.stamp) if meta.stamp else None
+    if stamp is None or meta.archive_date is None:
+        return stamp or meta.archive_date
+    try:
+        apart = abs(date.fromisoformat(stamp[:10]) - date.fromisoformat(meta.archive_date)).days
+    except ValueError:
+        return stamp
+    return stamp if apart <= STAMP_ARCHIVE_DAYS else meta.archive_date
 
 
 def _split_lines(text: str) -> tuple[list[str], list[int]]:
