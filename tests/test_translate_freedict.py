@@ -34,6 +34,14 @@ def test_multi_word_entries_win_and_names_and_numbers_stay(glosser: FreeDictGlos
     assert out.text.endswith(".")
 
 
+def test_gloss_is_spaced_as_the_source(glosser: FreeDictGlosser) -> None:
+    # quotes and brackets hug the words they enclose, as in the source ("' costruttivo '" had been shown)
+    source = 'Regierung beschließt „neue“ Maßnahmen (gegen die Inflation): "Montag".'
+    [out] = glosser.translate([source], "de")
+    assert "„new“" in out.text and "(against the inflation):" in out.text
+    assert out.text.endswith('"Monday".')
+
+
 def test_first_sense_drops_tags_and_notes() -> None:
     assert first_sense("Montag /ˈmoːntaːk/ <masc>\nMonday <n>Mon.\n") == "Monday"
     assert first_sense("أبوي /x/\n1. Fatherly\n2. Patriarchal\n") == "Fatherly"
@@ -67,4 +75,4 @@ def test_a_lower_case_word_is_not_glossed_as_a_name() -> None:
     [out] = FreeDictGlosser().translate(["Dice che piove."], "it")
     assert "that" in out.text.split() and "time" not in out.text
     # glosses made under the old rules are outdated: `translate --refresh` redoes them
-    assert FreeDictGlosser().version_for("it") == "freedict freedict-ita-eng r3"
+    assert FreeDictGlosser().version_for("it") == "freedict freedict-ita-eng r4"

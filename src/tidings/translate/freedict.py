@@ -137,8 +137,9 @@ class FreeDictGlosser:
     name = "freedict"
     version = "freedict"
     # Raised when the glossing rules change, so that cached and stored glosses count as outdated and
-    # `tidings translate --refresh` redoes them (2: a sense in the word's case first; 3: then a short one).
-    rules = 3
+    # `tidings translate --refresh` redoes them (2: a sense in the word's case first; 3: then a short one;
+    # 4: spaced as the source is, so quotes and brackets hug their words).
+    rules = 4
 
     def __init__(self, dict_dir: Path = DICT_DIR) -> None:
         self._files = installed_languages(dict_dir)
@@ -173,11 +174,16 @@ class FreeDictGlosser:
         """One sentence's gloss: longest dictionary match at each position, names and numbers kept."""
         if src in _UNSPACED:
             return _gloss_unspaced(sentence, dictionary)
-        tokens = _TOKEN.findall(sentence)
+        found = list(_TOKEN.finditer(sentence))
+        tokens = [m.group() for m in found]
+        # whether the source wrote a space before each token: quotes and brackets hug what they enclose
+        spaced = [m.start() > 0 and sentence[m.start() - 1].isspace() for m in found]
         out: list[str] = []
+        gaps: list[bool] = []
         i = 0
         while i < len(tokens):
             word = tokens[i]
+            gaps.append(spaced[i])
             if not word[0].isalpha():
                 out.append(word)  # numbers and punctuation as they are
                 i += 1
@@ -190,7 +196,9 @@ class FreeDictGlosser:
             is_name = word[0].isupper() and i > 0 and src not in _NOUN_CAPITALS
             out.append(word if is_name else _word_sense(word, src, dictionary) or word)
             i += 1
-        return _detokenize(out)
+        return "".join(
+            (" " if gap and n else "") + w for n, (w, gap) in enumerate(zip(out, gaps, strict=True))
+        )
 
 
 def _longest_match(tokens: list[str], start: int, dictionary: Dictionary) -> tuple[int, str | None]:
