@@ -107,6 +107,23 @@ def test_a_glossed_sentence_shows_another_sources_english_beside_it(site: tuple[
     assert beside and all((html.unescape(t), html.unescape(o)) in english for t, o in beside)
 
 
+def test_an_evidence_page_keeps_its_title_and_marks_sentences_nothing_matched(
+    site: tuple[str, Store, Path],
+) -> None:
+    """Vietnamese, which no engine translates: its title had no English match, and the page had shown an
+    empty heading and an "evidence" label on each empty cell."""
+    base, store, _ = site
+    page = get(base, f"/articles/{article_id(store, 'Thượng đỉnh Nga')}")
+    assert re.search(r'<h1 lang="vi">Thượng đỉnh Nga - Mỹ tại Geneva mang tính xây dựng</h1>', page), page[
+        :2000
+    ]
+    cells = re.findall(r'<p class="en" role="cell">(.*?)</p>', page, re.S)
+    matched = [c for c in cells if '<span class="tag evidence">evidence</span>' in c]
+    unmatched = [c for c in cells if "no English sentence of this event matches" in c]
+    assert matched and unmatched and len(matched) + len(unmatched) == len(cells)
+    assert all(re.sub(r"<[^>]+>", "", c).replace("evidence", "").strip() for c in matched)
+
+
 def test_archive_trends_search_sources_categories(site: tuple[str, Store, Path]) -> None:
     base, store, _ = site
     day = get(base, "/day/2021-06-16")

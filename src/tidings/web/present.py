@@ -219,15 +219,18 @@ def sentence_rows(translation: dict[str, Any] | None) -> list[list[dict[str, Any
     out: dict[int, list[dict[str, Any]]] = {}
     for s in translation.get("sentences") or []:
         quality = str(s.get("quality") or "")
+        unmatched = s.get("engine") == "evidence" and not s.get("text")
         if quality == "gloss" or s.get("engine") == "freedict":
             label = "gloss"
+        elif unmatched:
+            label = ""  # no English sentence says it: the page says so, with no label on an empty cell
         elif quality == "evidence" or s.get("engine") == "evidence":
             label = "evidence"
         elif quality == "passthrough":
             label = "as written"
         else:
             label = "numbers differ" if quality == "numbers-differ" else ""
-        out.setdefault(int(s.get("paragraph") or 0), []).append({**s, "label": label})
+        out.setdefault(int(s.get("paragraph") or 0), []).append({**s, "label": label, "unmatched": unmatched})
     return [out[k] for k in sorted(out)]
 
 
