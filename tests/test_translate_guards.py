@@ -67,3 +67,21 @@ def test_english_detection_on_sample_sentences() -> None:
     rows = [json.loads(line) for line in text.splitlines()]
     assert not any(guards.looks_english(r["src"]) for r in rows)
     assert sum(guards.looks_english(r["ref"]) for r in rows) >= len(rows) - 2
+
+
+@pytest.mark.parametrize(
+    ("source", "lang", "english", "held"),
+    [
+        ("新华社香港7月26日电", "zh", "HONG KONG, July 26 (Xinhua) --", True),
+        ("新华社香港7月26日电", "zh", "HONG KONG, July 27 (Xinhua) --", False),
+        ("hội đàm tại Geneva ngày 16/6.", "vi", "They met in Geneva on 16 June.", True),
+        ("hội đàm tại Geneva ngày 16/6/2021.", "vi", "They met in Geneva on June 16th, 2021.", True),
+        ("hội đàm tại Geneva ngày 16/6/2021.", "vi", "They met in Geneva on June 16.", False),  # the year
+        ("el 16/6", "es", "on 16/6", True),  # a date is also held as its two numbers
+        ("3/4/5", "es", "on March 4", False),  # no date: three numbers
+    ],
+)
+def test_a_day_and_month_are_one_date(source: str, lang: str, english: str, held: bool) -> None:
+    wanted = guards.numbers(source, lang)
+    got, alt = guards.numbers(english, "en"), guards.numbers(english, lang)
+    assert guards.carries(wanted, got, alt) is held

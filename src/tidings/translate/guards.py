@@ -86,6 +86,31 @@ _SPACES = "\u00a0\u202f\u2009"  # no-break, narrow no-break and thin spaces grou
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,'" + _SPACES + r" ]\d+)*")
 _GROUPED = re.compile(r"^\d{1,3}(?:[.,'" + _SPACES + r" ]\d{3})+$")
 _NO_SPACES = {ord(c): None for c in _SPACES + " '"}
+# Dates by day and month: CJK "7月26日" (Korean 7월 26일), day/month elsewhere ("ngày 16/6", "16/6/2021"),
+# and English month names ("July 26", "26th of July"). A date is one value, held by "June 16" as well as by
+# "16" and "6": the numbers rule of evidence refused "on June 16" for a Vietnamese "ngày 16/6", which wants 16
+# and 6. (Other digits inside CJK text stay unread: `_NUMBER` wants no word character before a number, and
+# 万/亿 multiply what they follow.)
+_DATE = "date "
+_CJK_DATE = re.compile(r"(?P<first>(?P<m>\d{1,2}))\s*[月월]\s*(?P<second>(?P<d>\d{1,2}))\s*[日号일]")
+_SLASH_DATE = re.compile(
+    r"(?<![\d/.,])(?P<first>(?P<d>\d{1,2}))/(?P<second>(?P<m>\d{1,2}))"
+    r"(?=/\d{4}(?![\d/])|(?![\d/]|[.,]\d))"  # "16/6" or "16/6/2021" (the year stays a number)
+)
+_MONTH_NAMES = (
+    r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+)
+_EN_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH_NAMES})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_NAMES})\b)"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 
 
 def _ascii_digits(text: str) -> str:
@@ -114,9 +139,25 @@ def _value(token: str, lang: str) -> str:
 
 
 def numbers(text: str, lang: str) -> Counter[str]:
-    """The numbers written with digits in `text`, as canonical values."""
+    """The numbers written with digits in `text`, as canonical values; a day and month read as one date
+    ("7月26日", "16/6"; in English also "July 26", beside the day's number)."""
     text = _ascii_digits(text)
     found: Counter[str] = Counter()
+    if lang == "en":
+        for m in _EN_DATE.finditer(text):
+            month = _MONTHS[(m["m1"] or m["m2"])[:3].lower()]
+            found[_date(month, int(m["d1"] or m["d2"]))] += 1
+    else:
+        pattern = _CJK_DATE if lang in ("zh", "ja", "ko") else _SLASH_DATE
+        for m in pattern.finditer(text):
+            day, month = (int(m["d"]), int(m["m"]))
+            if 1 <= day <= 31 and 1 <= month <= 12:
+                found[_date(month, day)] += 1
+                text = (
+                    text[: m.start("first")]
+                    + " " * (m.end("second") - m.start("first"))
+                    + text[m.end("second") :]
+                )
     for match in _NUMBER.finditer(text):
         token = match.group(0).rstrip(" ")
         # A plain space joins digit groups only where the language writes "1 000".
@@ -138,8 +179,19 @@ def numbers_preserved(source: str, output: str, src: str, tgt: str = "en") -> bo
 
 def carries(wanted: Counter[str], got: Counter[str], got_alt: Counter[str]) -> bool:
     """Whether an English text whose numbers are `got` (read by English convention) or `got_alt` (by the
-    source's) holds every number of `wanted`."""
-    return all(got[v] >= n or got_alt[v] >= n for v, n in wanted.items())
+    source's) holds every number of `wanted`; a date is held as a date or as its day and month numbers."""
+    for value, n in wanted.items():
+        if got[value] >= n or got_alt[value] >= n:
+            continue
+        parts = value.removeprefix(_DATE).split("-") if value.startswith(_DATE) else None
+        if parts and any(all(have[p] for p in parts) for have in (got, got_alt)):
+            continue
+        return False
+    return True
+
+
+def _date(month: int, day: int) -> str:
+    return f"{_DATE}{month}-{day}"
 
 
 def localise_numbers(output: str, src: str) -> str:
