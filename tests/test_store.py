@@ -6,13 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from tidings.errors import StoreError
 from tidings.models import Article, RawDocument
 from tidings.settings import Settings, load_settings
 from tidings.store import Store, articles, browse, errors, feeds, open_store
+from tidings.store import translations as translation_rows
 from tidings.store.bulk import insert_rows
 from tidings.store.migrations import MIGRATIONS
+from tidings.translate.base import ArticleTranslation, TranslatedSentence
+from tidings.translate.segment import Segment
 
 
 def _article(title: str, body: str, **kw: str) -> Article:
@@ -158,6 +162,55 @@ def test_search_pages_newest_first_and_by_relevance(store: Store) -> None:
         assert sorted(r["id"] for r in spanish) == [ids[1], ids[3]]
 
 
+def _rendered(kind: str, title: str, body: str) -> ArticleTranslation:
+    english = TranslatedSentence("original", body, "engine", "ok")
+    return ArticleTranslation(
+        TranslatedSentence("titulo", title, "engine", "ok"),
+        [(Segment(0, 0, "x"), english)],
+        "engine",
+        "1",
+        kind,
+        "es",
+    )  # type: ignore[arg-type]
+
+
+@pytest.mark.both_stores
+def test_search_finds_an_article_by_its_english_rendering(store: Store) -> None:
+    """An English word finds a Spanish report through its translation or gloss (v8), never through
+    evidence (another source's sentence); a rendering replaced leaves the index with its words."""
+    ids = []
+    with store.write() as conn:
+        for i, body in enumerate(("Los líderes se reunieron en una cumbre.", "Otra cosa.", "Nada.")):
+            raw_id = articles.insert_raw(
+                conn, RawDocument(locator=f"{i}.txt", content=b"x", kind="text"), f"e{i}"
+            )
+            ids.append(
+                articles.insert(
+                    conn,
+                    _article(f"Informe {i}", body, original_language="es"),
+                    raw_id=raw_id,
+                    canonical_url=f"https://x.example/e{i}",
+                    text_hash=f"e{i}",
+                    published_utc=None,
+                    source_id=None,
+                )
+            )
+        translation_rows.save(
+            conn, ids[0], _rendered("translation", "Report", "The leaders met at a summit."), "all"
+        )
+        translation_rows.save(conn, ids[1], _rendered("gloss", "Other", "other thing summit"), "all")
+        translation_rows.save(conn, ids[2], _rendered("evidence", "", "The summit met."), "all")
+    with store.read() as conn:
+        assert [r["id"] for r in browse.search(conn, "summit")] == [ids[1], ids[0]]
+        assert [r["id"] for r in browse.search(conn, "summit", relevance=True)] != []
+        assert [r["id"] for r in browse.search(conn, "cumbre")] == [ids[0]]  # the original, as before
+        assert [r["id"] for r in browse.search(conn, "summit leaders")] == [ids[0]]
+    with store.write() as conn:
+        translation_rows.save(conn, ids[0], _rendered("translation", "Report", "The leaders met."), "all")
+    with store.read() as conn:
+        assert [r["id"] for r in browse.search(conn, "summit")] == [ids[1]]
+
+
 @pytest.mark.both_stores
 def test_search_survives_fts_syntax(store: Store) -> None:
     with store.read() as conn:
@@ -221,13 +274,19 @@ def test_postgresql_search_reads_the_stored_vector_through_its_index(postgres: A
         with store.write() as conn:
             insert_rows(conn, "articles", rows)
             conn.exec_driver_sql("ANALYZE articles")
+        sent: list[tuple[str, Any]] = []  # the statement as the driver receives it
+
+        def keep(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+            if "plainto_tsquery" in statement:
+                sent.append((statement, params))
+
+        sa_event.listen(store.engine, "before_cursor_execute", keep)
         with store.read() as conn:
             assert [r["title"] for r in browse.search(conn, "zeppelin")] == ["Report 5"]
             assert conn.exec_driver_sql("SHOW enable_seqscan").scalar() == "on"  # off for the search only
-            query = browse.search_query("postgresql", "zeppelin").compile(
-                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
-            )
-            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {query}", query.params))
+            assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "2"  # 0 for it
+            statement, params = sent[-1]
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {statement}", params))
         assert "ix_articles_fts_stored" in plan and "Index Scan Backward" not in plan, plan
     finally:
         store.close()

@@ -6,12 +6,29 @@ import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, column, func, literal_column, select, table, text
-from sqlalchemy.sql.expression import FromClause, Subquery
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    union_all,
+)
+from sqlalchemy.sql.expression import FromClause, Subquery, TableClause
 
 from tidings.errors import NotFound
 from tidings.store.schema import articles, events, memberships, sources, translations
@@ -111,18 +128,16 @@ class SearchFilters:
         )
 
 
-# The FTS5 index (SQLite): external content over articles, rowid = articles.id.
+# The FTS5 indexes (SQLite): external content over articles (rowid = articles.id), and over the English
+# renderings (v8: translations and glosses; rowid = their article's id).
 _fts = table("articles_fts", column("rowid"), column("rank"))
+_translations_fts = table("translations_fts", column("rowid"), column("rank"))
 
 
-def _listing(query: Select[Any], *, fts: bool = False, page: Subquery | None = None) -> Select[Any]:
-    """Join what every article listing shows: its English title and its event (driven by FTS if asked, or
-    by a page of ids)."""
-    base: FromClause = articles
-    if fts:
-        base = _fts.join(articles, articles.c.id == _fts.c.rowid)
-    elif page is not None:
-        base = page.join(articles, articles.c.id == page.c.id)
+def _listing(query: Select[Any], *, page: Subquery | None = None) -> Select[Any]:
+    """Join what every article listing shows: its English title and its event (driven by a page of ids, if
+    given)."""
+    base: FromClause = articles if page is None else page.join(articles, articles.c.id == page.c.id)
     return query.select_from(
         base.outerjoin(translations, translations.c.article_id == articles.c.id).outerjoin(
             memberships, memberships.c.article_id == articles.c.id
@@ -131,20 +146,34 @@ def _listing(query: Select[Any], *, fts: bool = False, page: Subquery | None = N
 
 
 def _filtered(query: Select[Any], f: SearchFilters) -> Select[Any]:
+    # named parameters, so that a statement built once per shape serves every search (`_search_statement`)
     if f.language:
-        query = query.where(articles.c.original_language == f.language)
+        query = query.where(articles.c.original_language == bindparam("f_language", f.language))
     if f.source:
-        query = query.where(articles.c.source == f.source)
+        query = query.where(articles.c.source == bindparam("f_source", f.source))
     if f.country:
-        outlet = select(sources.c.id).where(sources.c.country == f.country.upper())
+        outlet = select(sources.c.id).where(sources.c.country == bindparam("f_country", f.country.upper()))
         query = query.where(articles.c.source_id.in_(outlet))
     if f.date_from:
-        query = query.where(articles.c.published_day >= f.date_from)
+        query = query.where(articles.c.published_day >= bindparam("f_date_from", f.date_from))
     if f.date_to:
-        query = query.where(articles.c.published_day <= f.date_to)
+        query = query.where(articles.c.published_day <= bindparam("f_date_to", f.date_to))
     if f.category:
-        query = query.where(articles.c.section == f.category)
+        query = query.where(articles.c.section == bindparam("f_category", f.category))
     return query
+
+
+def _filter_params(f: SearchFilters) -> dict[str, str]:
+    """The values of the filters set, by the parameter names `_filtered` gives them."""
+    values = {
+        "f_language": f.language,
+        "f_source": f.source,
+        "f_country": f.country.upper() if f.country else None,
+        "f_date_from": f.date_from,
+        "f_date_to": f.date_to,
+        "f_category": f.category,
+    }
+    return {k: v for k, v in values.items() if v}
 
 
 def fts_query(words: str) -> str:
@@ -166,9 +195,10 @@ def search(
     terms = fts_query(q)
     if not terms:
         return []
-    query = search_query(conn.dialect.name, q, filters, limit=limit, cursor=cursor, relevance=relevance)
+    query = _search_statement(conn.dialect.name, _shape(filters), relevance, cursor is not None)
+    params = _search_params(conn.dialect.name, q, filters, limit=limit, cursor=cursor, relevance=relevance)
     with _through_indexes(conn):
-        return [dict(r._mapping) for r in conn.execute(query, {"q": terms})]
+        return [dict(r._mapping) for r in conn.execute(query, params)]
 
 
 @contextmanager
@@ -180,61 +210,98 @@ def _through_indexes(conn: Connection) -> Iterator[None]:
         yield
         return
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    # nor parallel workers: starting one cost ~5 ms of a 15 ms search, CPU the server and the other
+    # searches need (bench web, 100,000 articles, the English renderings' arm of "Putin")
+    conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
     try:
         yield
     finally:
         conn.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
+        conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
 
 
-def search_query(
-    dialect: str,
-    q: str,
-    filters: SearchFilters = SearchFilters(),
-    *,
-    limit: int = 20,
-    cursor: int | None = None,
-    relevance: bool = False,
-) -> Select[Any]:
-    """The statement `search` runs (SQLite's reads the FTS5 query as the parameter `q`)."""
-    if dialect != "sqlite":
-        return _pg_search_query(q, filters, limit=limit, cursor=cursor, relevance=relevance)
-    query = _filtered(_listing(select(*_LIST_COLUMNS), fts=True), filters).limit(limit)
-    # Driven by the index: FTS5 walks its matches in rowid order, so newest-first stops early.
-    query = query.where(literal_column("articles_fts").op("MATCH")(text(":q")))
-    query = query.order_by(_fts.c.rank if relevance else _fts.c.rowid.desc())
-    if relevance:
-        return query.offset(cursor or 0)
-    return query if cursor is None else query.where(articles.c.id < cursor)
+def _shape(f: SearchFilters) -> SearchFilters:
+    """The filters set, each with a stand-in value: what a search's statement depends on."""
+    return SearchFilters(*("x" if v else None for v in astuple(f)))
 
 
-def _pg_search_query(
-    q: str, filters: SearchFilters, *, limit: int, cursor: int | None, relevance: bool
-) -> Select[Any]:
-    """PostgreSQL: the page's ids first, from the articles alone, then what the listing shows for those
-    20. Joined before the sort, every match was joined to its translation and event (bench web, 100,000
-    articles, a word in 11,000: 28 ms on one core, or 9 ms on three with parallel workers; ids first 4.5)."""
-    tsv: Any = literal_column("articles.fts")  # stored (migration v6): to_tsvector of title and body
-    tsq = func.plainto_tsquery("simple", _CONTROL.sub(" ", q))  # PostgreSQL refuses NUL in any text
-    rank = func.ts_rank(tsv, tsq).label("rank")
-    columns = (articles.c.id, rank) if relevance else (articles.c.id,)
-    hits = _filtered(select(*columns).where(tsv.op("@@")(tsq)), filters).limit(limit)
-    if relevance:
-        hits = hits.order_by(rank.desc(), articles.c.id.desc()).offset(cursor or 0)  # ties: a stable page
+def _search_params(
+    dialect: str, q: str, f: SearchFilters, *, limit: int, cursor: int | None, relevance: bool
+) -> dict[str, Any]:
+    """A search's values for `_search_statement`'s parameters."""
+    offset = (cursor or 0) if relevance else 0
+    words = fts_query(q) if dialect == "sqlite" else _CONTROL.sub(" ", q)  # PostgreSQL refuses NUL in text
+    return {"q": words, "n": limit, "arm_n": limit + offset, "skip": offset, "cursor": cursor or 0,
+            **_filter_params(f)}  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _search_statement(dialect: str, shape: SearchFilters, relevance: bool, paged: bool) -> Select[Any]:
+    """The search statement for one shape (dialect, filters set, order, cursor or not), built once: building
+    it cost more than running it (~0.8 ms against ~0.7 on SQLite, bench web's store). The page's ids come
+    first, from the originals' index and the English renderings' (v8), then what the listing shows for
+    those. PostgreSQL had joined every match to its translation and event before the sort (bench web,
+    100,000 articles, a word in 11,000: 28 ms on one core, or 9 ms on three with parallel workers; ids
+    first 4.5)."""
+    sqlite = dialect == "sqlite"
+    page_of = partial(_top, paged=paged, relevance=relevance)
+    if sqlite:
+        arms = [page_of(*_sqlite_hits(index, shape, relevance)) for index in (_fts, _translations_fts)]
     else:
-        # Newest first by `id + 0`, which no index yields: the matches come from the GIN index and are
-        # sorted. Ordered by `id`, the planner, guessing 0.5 % of articles match, walked the primary key
-        # newest first testing each article, which for a rare word is the whole table (bench web, 100,000
-        # articles: 0.3 s, 14 s before v6; this way 0.05 ms, and 13 ms for a word in 4,500 articles).
-        hits = hits.order_by((articles.c.id + literal_column("0")).desc())
-        if cursor is not None:
-            hits = hits.where(articles.c.id < cursor)
-    page = hits.subquery("hits")
+        tsq = func.plainto_tsquery("simple", bindparam("q", type_=String))
+        arms = [page_of(*_pg_hits(source, tsq, shape, relevance)) for source in (articles, translations)]
+    both = union_all(*(select(arm.subquery()) for arm in arms)).subquery("both")
+    # an article matched by both indexes is listed once, with its better rank: FTS5's rank (bm25) is best
+    # when lowest, PostgreSQL's ts_rank when highest
+    rank = (func.min(both.c.rank) if sqlite else func.max(both.c.rank)).label("rank")
+    page_query = select(both.c.id, rank).group_by(both.c.id).limit(bindparam("n", type_=Integer))
+    if relevance:
+        page_query = page_query.order_by(rank if sqlite else rank.desc(), both.c.id.desc())
+        page_query = page_query.offset(bindparam("skip", type_=Integer))  # ties broken by id: no overlap
+    else:
+        page_query = page_query.order_by(both.c.id.desc())
+    page = page_query.subquery("hits")
     listing = _listing(select(*_LIST_COLUMNS), page=page)
-    return (
-        listing.order_by(page.c.rank.desc(), articles.c.id.desc())
-        if relevance
-        else listing.order_by(articles.c.id.desc())
-    )
+    if relevance:
+        return listing.order_by(page.c.rank if sqlite else page.c.rank.desc(), articles.c.id.desc())
+    return listing.order_by(articles.c.id.desc())
+
+
+def _sqlite_hits(fts: TableClause, f: SearchFilters, relevance: bool) -> tuple[Select[Any], Any, Any, Any]:
+    """One FTS5 index's matches, filtered, as (id, rank), with its id and newest- and best-first orders:
+    FTS5 walks its matches in rowid order, so newest first stops early."""
+    rank: Any = fts.c.rank if relevance else literal_column("0")
+    hits: Select[Any] = select(fts.c.rowid.label("id"), rank.label("rank")).select_from(fts)
+    if f.active():  # the filters read the article's columns
+        hits = hits.select_from(fts.join(articles, articles.c.id == fts.c.rowid))
+    hits = _filtered(hits.where(literal_column(fts.name).op("MATCH")(text(":q"))), f)
+    return hits, fts.c.rowid, fts.c.rowid.desc(), rank
+
+
+def _pg_hits(source: Table, tsq: Any, f: SearchFilters, relevance: bool) -> tuple[Select[Any], Any, Any, Any]:
+    """One stored vector's matches (the article's, or its English rendering's), filtered, as (id, rank),
+    with its id and newest- and best-first orders."""
+    tsv: Any = literal_column(f"{source.name}.fts")  # stored: to_tsvector of title and body (v6, v8)
+    ident = articles.c.id if source is articles else translations.c.article_id
+    rank: Any = func.ts_rank(tsv, tsq) if relevance else literal_column("0")
+    hits: Select[Any] = select(ident.label("id"), rank.label("rank")).where(tsv.op("@@")(tsq))
+    if source is translations and f.active():  # the filters read the article's columns
+        hits = hits.select_from(translations.join(articles, articles.c.id == translations.c.article_id))
+    # Newest first by `id + 0`, which no index yields: the matches come from the GIN index and are sorted.
+    # Ordered by `id`, the planner walked the primary key newest first testing each article, for a rare
+    # word the whole table (bench web, 100,000 articles: 14 s before v6, 0.3 s after; this way 0.05 ms).
+    return _filtered(hits, f), ident, (ident + literal_column("0")).desc(), rank.desc()
+
+
+def _top(
+    hits: Select[Any], ident: Any, newest: Any, best: Any, *, paged: bool, relevance: bool
+) -> Select[Any]:
+    """An index's share of a page: its best `limit` past the page's offset, or its newest `limit` before
+    the cursor."""
+    if relevance:  # ties broken by id, as the page breaks them, or pages overlap
+        return hits.order_by(best, newest).limit(bindparam("arm_n", type_=Integer))
+    hits = hits.order_by(newest).limit(bindparam("n", type_=Integer))
+    return hits.where(ident < bindparam("cursor", type_=Integer)) if paged else hits
 
 
 def articles_page(

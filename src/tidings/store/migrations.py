@@ -114,6 +114,55 @@ def _title_search(conn: Connection) -> None:
         )
 
 
+# Translation kinds whose English is the article's own words, searched beside its original: not evidence,
+# which is another source's sentence.
+SEARCHED_KINDS = "('translation', 'gloss')"
+
+
+def _english_search(conn: Connection) -> None:
+    """v8: an article's English (its translation or gloss) is searched too, so that an English word finds a
+    Spanish or German report: "summit" found only the reports written in English."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(
+            text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS translations_fts USING fts5("
+                "title, body, content='translations', content_rowid='article_id', "
+                "tokenize='unicode61 remove_diacritics 2')"
+            )
+        )
+        # FTS5 external content: a row is deleted with the values it was indexed with, and only if it was
+        add = (
+            "INSERT INTO translations_fts(rowid, title, body) SELECT new.article_id, new.title, new.body "
+            f"WHERE new.kind IN {SEARCHED_KINDS};"
+        )
+        drop = (
+            "INSERT INTO translations_fts(translations_fts, rowid, title, body) "
+            f"SELECT 'delete', old.article_id, old.title, old.body WHERE old.kind IN {SEARCHED_KINDS};"
+        )
+        for name, when, does in (
+            ("translations_ai", "AFTER INSERT", add),
+            ("translations_ad", "AFTER DELETE", drop),
+            ("translations_au", "AFTER UPDATE OF kind, title, body", drop + " " + add),  # in this order
+        ):
+            conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS {name} {when} ON translations BEGIN {does} END"))
+        conn.execute(
+            text(
+                "INSERT INTO translations_fts(rowid, title, body) SELECT article_id, title, body "
+                f"FROM translations WHERE kind IN {SEARCHED_KINDS}"
+            )
+        )
+    elif conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                "ALTER TABLE translations ADD COLUMN IF NOT EXISTS fts tsvector GENERATED ALWAYS AS "
+                f"(CASE WHEN kind IN {SEARCHED_KINDS} "
+                "THEN to_tsvector('simple', coalesce(title,'') || ' ' || body) END) STORED"
+            )
+        )
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_translations_fts ON translations USING gin (fts)"))
+        conn.execute(text("ANALYZE translations"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _base,
     _translations,
@@ -122,6 +171,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _gloss_evidence,
     _stored_search_vector,
     _title_search,
+    _english_search,
 )
 
 
