@@ -123,6 +123,21 @@ def test_an_evidence_page_keeps_its_title_and_marks_sentences_nothing_matched(
     assert all(re.sub(r"<[^>]+>", "", c).replace("evidence", "").strip() for c in matched)
 
 
+def test_an_english_word_finds_reports_through_their_translation_or_gloss(
+    site: tuple[str, Store, Path],
+) -> None:
+    """The Spanish summit report says "cumbre" (Apertium: "summit"); the Italian one "ambasciatori" (gloss:
+    "ambassador"); each is found by the English word, and by its own."""
+    base, store, _ = site
+    spanish = article_id(store, "Biden y Putin celebran")
+    italian = article_id(store, "Biden e Putin a Ginevra")
+    assert f'href="/articles/{spanish}"' in get(base, "/search?q=summit")
+    assert f'href="/articles/{spanish}"' in get(base, "/search?q=cumbre")
+    assert f'href="/articles/{italian}"' in get(base, "/search?q=ambassador")
+    assert f'href="/articles/{italian}"' in get(base, "/search?q=ambassador&language=it&sort=relevance")
+    assert f'href="/articles/{italian}"' not in get(base, "/search?q=ambassador&language=es")
+
+
 def test_archive_trends_search_sources_categories(site: tuple[str, Store, Path]) -> None:
     base, store, _ = site
     day = get(base, "/day/2021-06-16")
