@@ -113,7 +113,7 @@ def evidence_accuracy(
     sources = matcher.vectors([s for s, _ in pairs])
     candidates = matcher.vectors(texts)
     allowed = carrying([s for s, _ in pairs], texts, lang)
-    alike = matcher.alike(texts, candidates if matcher.paraphrase is matcher.embedder else None)
+    alike = matcher.alike(texts, candidates)
     best, top, second = best_matches(sources, candidates, allowed, alike)
     shown = accepted(top, second, matcher.threshold, matcher.margin)
     right = best % n == np.arange(n)

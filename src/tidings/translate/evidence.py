@@ -246,11 +246,13 @@ class EvidenceMatcher:
         self._vectors: Vectors | None = None
         self._alike: npt.NDArray[np.bool_] | None = None
 
-    def alike(self, texts: Sequence[str], vectors: Vectors | None = None) -> npt.NDArray[np.bool_] | None:
+    def alike(self, texts: Sequence[str], own: Vectors | None = None) -> npt.NDArray[np.bool_] | None:
         """Which English texts say the same (text x text): USE cosine at least EVIDENCE_SAME and the same
-        numbers; None without a USE reader. `vectors`: the texts' USE vectors, when already made."""
+        numbers; None without a USE reader. `own`: the texts' vectors from this matcher's encoder, reused
+        when that encoder is the USE reader."""
         if self.paraphrase is None or not texts:
             return None
+        vectors = own if own is not None and self.paraphrase is self.embedder else None
         if vectors is None:
             vectors = np.asarray(self.paraphrase.embed(list(texts)), dtype=np.float32).reshape(len(texts), -1)
         keys: dict[frozenset[tuple[str, int]], int] = {}
@@ -276,7 +278,7 @@ class EvidenceMatcher:
             self._vectors = self.vectors(texts)
         allowed = carrying(sentences, texts, src)
         if self._alike is None:
-            self._alike = self.alike(texts, self._vectors if self.paraphrase is self.embedder else None)
+            self._alike = self.alike(texts, self._vectors)
         best, scores, second = best_matches(self.vectors(sentences), self._vectors, allowed, self._alike)
         shown = accepted(scores, second, self.threshold, self.margin)
         out: list[TranslatedSentence] = []
