@@ -430,3 +430,29 @@ def test_an_events_english_is_read_once_per_sentence_encoder(store: Store, setti
     assert zh is not None and zh is ru and zh.embedder is router.reader  # USE reads both
     assert vi is not None and vi is not zh and vi is english.matcher("vi")  # e5 reads Vietnamese
     assert english.matcher("xx") is None and EventEnglish(router, []).matcher("zh") is None
+
+
+def test_headline_only_feed_items_join_the_event_through_its_titles(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    Pipeline(store, settings).ingest([str(SAMPLE)])
+    heads = tmp_path / "heads.jsonl"
+    items = [
+        ("Biden and Putin hold constructive summit in Geneva", "2021-06-16T18:00:00Z"),
+        ("Putin says talks with Biden in Geneva were constructive", "2021-06-16T19:00:00Z"),
+    ]
+    rows = [
+        {"id": f"h{i}", "lang": "en", "title": t, "text": "", "url": f"https://h.example/{i}", "date": d}
+        for i, (t, d) in enumerate(items)
+    ]
+    heads.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = Pipeline(store, settings).ingest([str(heads)])
+    ids = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
+    seed = _event_of(store, 1)
+    # against the event's leads the first scored 0.667 (join threshold 0.70), and the second, placed with
+    # the first by words, stayed out; against its members' titles both are in
+    assert [_event_of(store, i) for i in ids] == [seed, seed]
+    with store.read() as conn:
+        members = {m["id"]: m for m in event_rows.get(conn, seed)["members"]}  # type: ignore[index]
+    said = {f["value"] for i in ids for f in members[i]["shared"] if f["kind"] == "text"}
+    assert "sentence encoder, titles" in said

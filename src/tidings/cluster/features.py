@@ -24,6 +24,9 @@ BODY_CHARS = 2000
 # 600, 24.4 at 1,000 a document here). SemEval dev tune half (ramped score): 600 gave Pearson 0.71, 300 0.68,
 # 1,000 0.73; 600 is the middle of cost and gain.
 LEAD_CHARS = 600
+# A body shorter than this (none, or a one-line summary: a feed item) leaves the title to speak for the
+# report, and its title is compared with events' titles (tidings.cluster.titles).
+SHORT_CHARS = 200
 # Years are read from the title and this much of the lead, where datelines and "on Monday" facts sit.
 YEAR_CHARS = 600
 # Character n-gram length for the cross-language cognate signal (SemEval de-en: 4 beat 3 and 5).
@@ -117,6 +120,7 @@ class DocFeatures:
     fallback: np.ndarray | None = None
     gloss_title: str = ""  # the title's word-by-word English gloss, where the title is not English
     arrived: int = 0  # the clusterer's arrival count when it came (0: states saved before session 7)
+    short: bool = False  # a title with next to no text (SHORT_CHARS)
 
 
 @lru_cache(maxsize=200_000)
@@ -257,4 +261,5 @@ def extract(doc: ClusterDoc, embedding: Sequence[float] | None = None, *, grams:
         original_lang=doc.lang,
         gloss=gloss,
         gloss_title=doc.gloss_title if doc.text_lang != "en" else "",
+        short=bool(doc.title.strip()) and len(doc.text.strip()) < SHORT_CHARS,
     )

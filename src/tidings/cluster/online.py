@@ -27,6 +27,7 @@ from tidings.cluster.score import (
 )
 from tidings.cluster.state import ClusterState, Constraint, Event, Membership, SharedFeature
 from tidings.cluster.sums import EVENT_KEYS, accumulate, add_into, describe, headline_key, set_headline
+from tidings.cluster.titles import TitleReader
 from tidings.dedup import CopyIndex, CopyVerdict
 from tidings.errors import InputError, NotFound
 
@@ -97,6 +98,7 @@ class OnlineClusterer:
     ) -> None:
         self.state = state or ClusterState()
         self.embedder = embedder
+        self.titles = TitleReader(embedder, lambda lang: reads(embedder, lang)) if embedder else None
         # for languages the first encoder cannot read; what only it reads is placed by words at once and read
         # by it when the caller calls `catch_up` (the event stage: once every waiting article is placed), not
         # while placing: a feed's batch of 16 Vietnamese articles would otherwise be held for 5-15 s
@@ -261,7 +263,8 @@ class OnlineClusterer:
         prof = profile_of_doc(f, self.df)
         candidates = self._candidates(f)
         best = self._best(prof, candidates)
-        if self._wants_embedding(doc) and not self._settled(prof, best):
+        # a headline is read even when its words settle it: the merge pass compares it by its vector later
+        if self._wants_embedding(doc) and (f.short or not self._settled(prof, best)):
             vec = np.asarray(self._embed(doc), dtype=np.float32)
             f = self.state.features[f.doc_id] = replace(f, embedding=vec)
             prof = replace(prof, embedding=vec.astype(np.float64))  # as profile_of_doc makes it
@@ -270,12 +273,13 @@ class OnlineClusterer:
             near = [i for i in self.index.nearest(vec) if i not in found and i in self.state.events]
             candidates = [*candidates, *(self.state.events[i] for i in near)]
             self._embed_events(candidates)
+            prof = self._with_title(prof, f, candidates)
             best = self._best(prof, candidates)
         if not self._settled(prof, best) and self._bridges(doc, candidates):
             self._unread.append((f.doc_id, lead_of(doc)))  # for `catch_up`
         if best is not None and best[0] >= self.threshold_for(prof, profile_of_event(best[2])):
             value, s, ev = best
-            s = similarity(prof, profile_of_event(ev), self.weights)  # again, with the explanation
+            s = similarity(prof, self.event_profile(prof, ev), self.weights)  # again, with the explanation
             m = Membership(f.doc_id, ev.id, round(value, 4), list(s.shared), s.time_gap_hours)
         else:
             ev = self._new_event()
@@ -284,6 +288,29 @@ class OnlineClusterer:
         self._profiles[f.doc_id] = prof
         self._attach(ev, f, m)
         return m
+
+    def _headlines_only(self, ev: Event) -> bool:
+        """Whether an event's newest members are all headlines with next to no text."""
+        feats = self.state.features
+        return all(feats[d].short for d in ev.members[-MEMBER_SAMPLE:] if d in feats)
+
+    def _with_title(self, prof: Profile, f: DocFeatures, candidates: Sequence[Event]) -> Profile:
+        """The embedded document's profile with its title's vector where titles will be compared: it is
+        a headline, or a candidate event is made of headlines."""
+        if self.titles is None or not (f.short or any(self._headlines_only(ev) for ev in candidates)):
+            return prof
+        return replace(prof, titles=self.titles.vectors([f])[0])
+
+    def event_profile(self, prof: Profile, ev: Event) -> Profile:
+        """An event's profile, with its titles' vector when the document or the event is headlines."""
+        p = profile_of_event(ev)
+        if self.titles is None or prof.titles is None or ev.embedding is None:
+            return p
+        short = self._headlines_only(ev)
+        if not (prof.short or short):
+            return p
+        titles = self.titles.of_event(ev.id, ev.members[-MEMBER_SAMPLE:], self.state.features)
+        return replace(p, short=short, titles=titles)
 
     def _embed_events(self, candidates: Sequence[Event]) -> None:
         """Embed the candidate events that have no embedding yet (their first report was not embedded, as
@@ -372,7 +399,7 @@ class OnlineClusterer:
     def _best(self, prof: Profile, candidates: Sequence[Event]) -> tuple[float, Score, Event] | None:
         """The best-scoring candidate event, with its score."""
         scored = sorted(
-            ((similarity(prof, profile_of_event(ev), self.weights, False), ev) for ev in candidates),
+            ((similarity(prof, self.event_profile(prof, ev), self.weights, False), ev) for ev in candidates),
             key=lambda se: -se[0].value,
         )[:RERANK]
         best: tuple[float, Score, Event] | None = None
@@ -542,6 +569,8 @@ class OnlineClusterer:
         else:
             del st.events[ev.id]
             self.index.remove(ev.id)
+            if self.titles is not None:
+                self.titles.forget(ev.id)
         return ev
 
     def attach(
@@ -587,6 +616,8 @@ class OnlineClusterer:
         st = self.state
         ev = st.events.pop(event_id)
         self.index.remove(event_id)
+        if self.titles is not None:
+            self.titles.forget(event_id)
         for doc_id in ev.members:
             st.features.pop(doc_id, None)
             self._profiles.pop(doc_id, None)

@@ -34,7 +34,7 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
     best: tuple[float, Event] | None = None
     for ev in c._candidates(features):
         if ev.id != own.id:
-            value = similarity(prof, profile_of_event(ev), c.weights, False).value
+            value = similarity(prof, c.event_profile(prof, ev), c.weights, False).value
             if best is None or value > best[0]:
                 best = (value, ev)
     # most documents have no other event they would join: they stay without being taken out and put back
@@ -47,13 +47,13 @@ def replace_doc(c: OnlineClusterer, doc_id: str) -> bool:
         # compare with the rest of its event, not with itself; the candidate index stays as it was
         # while the document may go back (re-indexing an embedded event twice cost ~1 ms a document)
         c.detach(doc_id, reindex=False)
-        own_score = similarity(prof, profile_of_event(own), c.weights, False).value
+        own_score = similarity(prof, c.event_profile(prof, own), c.weights, False).value
     if best[0] > own_score:
         if alone:
             c.detach(doc_id)
         else:
             c._reindex(own)  # it leaves for good
-        why = similarity(prof, profile_of_event(best[1]), c.weights)  # again, with the explanation
+        why = similarity(prof, c.event_profile(prof, best[1]), c.weights)  # again, with the explanation
         c.attach(doc_id, best[1].id, round(best[0], 4), why=why)
         c.moved.append((doc_id, own.id))
         return True

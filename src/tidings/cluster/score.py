@@ -60,6 +60,7 @@ CONFLICT_SIZE = 2
 # How an explanation names each encoder's part (shared feature kind "text", weight the raw cosine: the
 # ramped one that enters the score reads 1.00 for most reports of one story).
 ENCODER_LABELS = {"embedding": "sentence encoder", "fallback": "second sentence encoder"}
+TITLES_LABEL = "sentence encoder, titles"
 
 
 _KINDS = ("terms", "names", "numbers", "grams")
@@ -78,6 +79,8 @@ class Profile:
     size: int = 1  # documents summed
     langs: frozenset[str] = frozenset()  # languages the features were read in
     fallback: np.ndarray | None = None  # the second encoder's vector (sum), float64
+    short: bool = False  # a title with next to no text, or an event of such reports only
+    titles: np.ndarray | None = None  # the first encoder's vector of its title (sum), when asked for
 
 
 def weigh(f: DocFeatures, df: DocFrequency) -> dict[str, dict[str, float]]:
@@ -106,6 +109,7 @@ def profile_of_doc(f: DocFeatures, df: DocFrequency) -> Profile:
         1,
         frozenset([f.lang]),
         np.asarray(f.fallback, dtype=np.float64) if f.fallback is not None else None,
+        f.short,
     )
 
 
@@ -246,12 +250,19 @@ def similarity(doc: Profile, ev: Profile, w: Weights = DEFAULT_WEIGHTS, explain:
         if not on or vec_a is None or vec_b is None:
             continue
         raw = _cos(vec_a, vec_b)
+        label = ENCODER_LABELS[kind]
+        # a headline says more against headlines than against leads (tidings.cluster.titles)
+        headlines = doc.short or ev.short
+        if kind == "embedding" and headlines and doc.titles is not None and ev.titles is not None:
+            by_titles = _cos(doc.titles, ev.titles)
+            if by_titles > raw:
+                raw, label = by_titles, TITLES_LABEL
         cos = ramp(raw, floor, ceiling)
         parts[kind] = cos
         total += wt * cos
         weight_sum += wt
         if explain:
-            read.append(SharedFeature("text", ENCODER_LABELS[kind], round(raw, 4)))
+            read.append(SharedFeature("text", label, round(raw, 4)))
     gap = time_gap_hours(doc, ev)
     value = (total / weight_sum if weight_sum else 0.0) - time_penalty(gap) - w.years * year_penalty(doc, ev)
     # across languages names differ by more than absence (German capitalises nouns, transliterations vary),
