@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tidings.cluster import ClusterDoc, extract
-from tidings.cluster.features import SHORT_CHARS
+from tidings.cluster.features import SHORT_CHARS, lead_of, uncapped
 from tidings.cluster.titles import TitleReader
 
 from .test_cluster import CountingEmbedder
@@ -41,3 +41,19 @@ def test_titles_are_read_once_and_their_sum_follows_the_members() -> None:
     vecs = reader.vectors([feats["a"], feats["b"]])
     assert np.allclose(two, vecs[0] + vecs[1])  # type: ignore[operator]
     assert reader.of_event(2, ["c"], feats) is None
+
+
+def test_lines_in_capitals_reach_the_encoder_capitalised() -> None:
+    assert uncapped("REPORT: RED SOX MAKE HUGE OFFER") == "Report: Red Sox Make Huge Offer"
+    assert (
+        uncapped("FIRED IN PHILLY!!\nThe Sixers fired O'Brien.")
+        == "Fired In Philly!!\nThe Sixers fired O'Brien."
+    )
+    for kept in ("NATO meets in Vilnius", "NATO", "Talks in the US and EU.", "北京 NATO 峰会", ""):
+        assert uncapped(kept) == kept
+    enc = CountingEmbedder()
+    doc = _doc("a", "REPORT: RED SOX MAKE HUGE OFFER TO TEIXEIRA")
+    ours, plain = (
+        np.asarray(v) for v in enc.embed([lead_of(doc), "Report: Red Sox make huge offer to Teixeira"])
+    )
+    assert float(ours @ plain) > 0.8 and enc.texts[0].startswith("Report: Red Sox")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from tidings.cluster.features import DocFeatures, Embedder
+from tidings.cluster.features import DocFeatures, Embedder, uncapped
 
 # Title vectors kept (2 KB each); the rest are read again when needed.
 MAX_TITLES = 4096
@@ -32,7 +32,7 @@ class TitleReader:
         todo = [f for f in docs if f.doc_id not in self._vecs and f.title.strip() and self.reads(f.lang)]
         if todo:
             self.embedded += len(todo)
-            for f, read in zip(todo, self.embedder.embed([f.title for f in todo]), strict=True):
+            for f, read in zip(todo, self.embedder.embed([uncapped(f.title) for f in todo]), strict=True):
                 self._vecs[f.doc_id] = np.asarray(read, dtype=np.float64)
             while len(self._vecs) > MAX_TITLES:
                 self._vecs.popitem(last=False)
