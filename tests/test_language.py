@@ -20,6 +20,7 @@ from tidings.language import (
     get_detector,
     normalize_code,
     original_language,
+    settle,
     space_unspaced,
 )
 from tidings.models import Source
@@ -213,3 +214,12 @@ def test_evaluation_counts_hits_per_language_and_bucket(tmp_path: Path) -> None:
 def test_unspaced_scripts_are_spaced_a_character_at_a_time() -> None:
     assert space_unspaced("Biden 与普京 met") == "Biden  与  普  京  met"
     assert space_unspaced("Les Échos, Київ") == "Les Échos, Київ"  # spaced scripts are left alone
+
+
+def test_a_declared_language_wins_only_over_an_unsure_guess() -> None:
+    assert settle(Guess("ilo", 0.15), "en") == Guess("en", 0.0)  # a headline alone
+    assert settle(Guess(None, 0.0), "en-US") == Guess("en", 0.0)  # too short to guess
+    assert settle(Guess("es", 0.97), "en") == Guess("es", 0.97)  # a feed's language, an item in another
+    assert settle(Guess("en", 0.4), "en") == Guess("en", 0.4)
+    assert settle(Guess("ilo", 0.15), None) == Guess("ilo", 0.15)
+    assert settle(Guess("ilo", 0.15), "Klingon") == Guess("ilo", 0.15)  # an unknown declaration is none

@@ -195,6 +195,22 @@ def test_headline_only_records_are_kept_apart(store: Store, settings: Settings, 
     assert len(events) == 2
 
 
+def test_a_headlines_declared_language_outweighs_an_unsure_guess(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    title = "AMD snaps up server upstart SeaMicro"  # the detector's guess, alone: Ilocano at 0.15
+    rows = [
+        {"id": "a", "lang": "en", "title": title, "text": ""},
+        {"id": "b", "title": title + "!", "text": ""},
+    ]
+    path = tmp_path / "headlines.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    Pipeline(store, settings, translate=False).ingest([str(path)])
+    with store.read() as conn:
+        found = dict(conn.exec_driver_sql("SELECT title, language FROM articles").fetchall())
+    assert found[title] == "en" and found[title + "!"] != "en"  # undeclared, the guess stands
+
+
 @pytest.mark.both_stores
 def test_rows_one_store_would_refuse_go_in_alike(store: Store, settings: Settings, tmp_path: Path) -> None:
     """An address too long to index (PostgreSQL: 2,704 bytes a key) and an outlet name longer than its

@@ -44,6 +44,11 @@ MAX_UNIT_CHARS = 120
 # A caption line counts as evidence of the original language only at or above this length (fastText is
 # right on 89 % of 20-letter prefixes, docs/eval-language.md) and confidence (a judgment: no labelled caption
 # set yet); below them a lone name ("Vladimir V. Putin") can be guessed as anything.
+# A declared language is taken over a guess below this confidence that disagrees with it. Titles alone
+# (SemEval and ECB+ dev, 679 titles with their declared languages): 95.3 % right, and 25 of their 32 errors
+# fall under 0.7, with 102 right guesses, which a right declaration leaves as they are; the same articles'
+# whole texts: no error under 0.7 (1 of 1,831 above).
+DECLARED_WINS_BELOW = 0.7
 CAPTION_MIN_CONFIDENCE = 0.5
 CAPTION_MIN_LETTERS = 20
 # A caption and its translation are two short lines of one block; longer lines are paragraphs.
@@ -349,6 +354,16 @@ def _names(line: str) -> set[str]:
     """Capitalised words past the first, folded: the proper names a caption and its translation share."""
     words = re.findall(r"\w+", line)[1:]
     return {fold(w) for w in words if w[:1].isupper() and len(w) > 1}
+
+
+def settle(guess: Guess, declared: str | None) -> Guess:
+    """The text's language: the detector's guess, unless a declared language (a record's "lang", a feed's)
+    disagrees and the guess is unsure, as it is for a headline alone; then the declared one, with no
+    confidence of the detector's."""
+    code = normalize_code(declared)
+    if not code or guess.code == code or (guess.code is not None and guess.confidence >= DECLARED_WINS_BELOW):
+        return guess
+    return Guess(code, 0.0)
 
 
 def original_language(

@@ -66,7 +66,9 @@ def analyse(raw: RawDocument, outlets: Outlets) -> Article:
     """Decode, extract, clean and identify the language of one document; raises InputError."""
     text = decode(raw.content, raw.declared_charset, locator=raw.locator)
     article = extract(raw, text)
-    guess = language_stage.detect_article(article.title, article.body, article.captions)
+    guess = language_stage.settle(
+        language_stage.detect_article(article.title, article.body, article.captions), raw.meta.get("lang")
+    )
     outlet = outlets.lookup(article.source) if article.source else None
     if outlet is None and article.url:
         outlet = outlets.lookup(article.url)
