@@ -432,6 +432,25 @@ def test_an_events_english_is_read_once_per_sentence_encoder(store: Store, setti
     assert english.matcher("xx") is None and EventEnglish(router, []).matcher("zh") is None
 
 
+def test_an_events_english_is_read_by_use_once_for_both_matchers(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The e5 matcher asks USE which English sentences say the same; the USE matcher reads them too."""
+    router = Pipeline(store, settings).translation.router
+    assert router.reader is not None
+    read: list[str] = []
+    embed = router.reader.embed
+    monkeypatch.setattr(router.reader, "embed", lambda texts: read.extend(texts) or embed(texts))
+    facts = ["The two leaders met for nearly four hours in Geneva.", "The ferry capsized off the coast."]
+    english = EventEnglish(router, [Candidate(t, "Wire") for t in facts])
+    vi, ru = english.matcher("vi"), english.matcher("ru")
+    assert vi is not None and ru is not None and vi is not ru
+    (met,) = vi.translate(["Hai nhà lãnh đạo đã gặp nhau gần bốn giờ tại Geneva."], "vi")
+    (also,) = ru.translate(["Два лидера встречались почти четыре часа в Женеве."], "ru")
+    assert met.text == also.text == facts[0]
+    assert read.count(facts[0]) == 1  # the candidates once, by USE, for both
+
+
 def test_headline_only_feed_items_join_the_event_through_its_titles(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:

@@ -17,7 +17,7 @@ from tidings.store import Store
 from tidings.store import translations as translation_rows
 from tidings.translate import Router, default_router
 from tidings.translate.base import engine_version
-from tidings.translate.evidence import Candidate, EvidenceMatcher
+from tidings.translate.evidence import Candidate, EvidenceMatcher, Vectors
 from tidings.translate.router import Mode, TranslationCache
 from tidings.translate.segment import segment
 
@@ -67,6 +67,7 @@ class EventEnglish:
         self.router = router
         self.candidates = list(candidates)
         self._matchers: dict[str, EvidenceMatcher | None] = {}
+        self._read: dict[int, Vectors] = {}  # the candidates' vectors by encoder, for every matcher
 
     def matcher(self, lang: str) -> EvidenceMatcher | None:
         """The matcher for a language's sentences (None when no encoder reads it)."""
@@ -74,7 +75,9 @@ class EventEnglish:
         if found is None:
             return None
         if found[0] not in self._matchers:
-            self._matchers[found[0]] = self.router.evidence(lang, self.candidates)
+            made = self._matchers[found[0]] = self.router.evidence(lang, self.candidates)
+            if made is not None:
+                made.shared = self._read
         return self._matchers[found[0]]
 
 

@@ -224,6 +224,11 @@ def accepted(top: Vectors, second: Vectors, threshold: float, margin: float) -> 
     return np.asarray((top >= threshold) & (top - second >= margin), dtype=np.bool_)
 
 
+def _read(encoder: Embedder, texts: Sequence[str]) -> Vectors:
+    """The texts' unit vectors from an encoder, one row each."""
+    return np.asarray(encoder.embed(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
 class EvidenceMatcher:
     """Matches each sentence to the closest English candidate sentence above EVIDENCE_THRESHOLD."""
 
@@ -245,16 +250,21 @@ class EvidenceMatcher:
         self.version = embedder.name
         self._vectors: Vectors | None = None
         self._alike: npt.NDArray[np.bool_] | None = None
+        # candidates' vectors by encoder, shared by one event's matchers (tidings.translation.EventEnglish):
+        # the e5 matcher's paraphrase test reads them with USE, as the USE matcher does
+        self.shared: dict[int, Vectors] = {}
 
-    def alike(self, texts: Sequence[str], own: Vectors | None = None) -> npt.NDArray[np.bool_] | None:
+    def alike(
+        self, texts: Sequence[str], own: Vectors | None = None, read: Vectors | None = None
+    ) -> npt.NDArray[np.bool_] | None:
         """Which English texts say the same (text x text): USE cosine at least EVIDENCE_SAME and the same
         numbers; None without a USE reader. `own`: the texts' vectors from this matcher's encoder, reused
-        when that encoder is the USE reader."""
+        when that encoder is the USE reader; `read`: their vectors from the USE reader."""
         if self.paraphrase is None or not texts:
             return None
-        vectors = own if own is not None and self.paraphrase is self.embedder else None
+        vectors = read if read is not None else own if self.paraphrase is self.embedder else None
         if vectors is None:
-            vectors = np.asarray(self.paraphrase.embed(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+            vectors = _read(self.paraphrase, texts)
         keys: dict[frozenset[tuple[str, int]], int] = {}
         said = np.array([keys.setdefault(frozenset(numbers(t, "en").items()), len(keys)) for t in texts])
         return np.asarray((vectors @ vectors.T >= EVIDENCE_SAME) & (said[:, None] == said[None, :]))
@@ -267,7 +277,13 @@ class EvidenceMatcher:
 
     def vectors(self, texts: Sequence[str]) -> Vectors:
         """The texts' unit vectors from this matcher's encoder, one row each."""
-        return np.asarray(self.embedder.embed(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        return _read(self.embedder, texts)
+
+    def _candidates_by(self, encoder: Embedder) -> Vectors:
+        key = id(encoder)
+        if key not in self.shared:
+            self.shared[key] = _read(encoder, [c.text for c in self.candidates])
+        return self.shared[key]
 
     def translate(self, sentences: Sequence[str], src: str, tgt: str = "en") -> list[TranslatedSentence]:
         """Each sentence with its best English candidate ("evidence") or nothing ("none")."""
@@ -275,10 +291,10 @@ class EvidenceMatcher:
             raise TranslationError(f"evidence is English only, not {tgt}", where="evidence")
         texts = [c.text for c in self.candidates]
         if self._vectors is None:
-            self._vectors = self.vectors(texts)
+            self._vectors = self._candidates_by(self.embedder)
         allowed = carrying(sentences, texts, src)
-        if self._alike is None:
-            self._alike = self.alike(texts, self._vectors)
+        if self._alike is None and self.paraphrase is not None:
+            self._alike = self.alike(texts, read=self._candidates_by(self.paraphrase))
         best, scores, second = best_matches(self.vectors(sentences), self._vectors, allowed, self._alike)
         shown = accepted(scores, second, self.threshold, self.margin)
         out: list[TranslatedSentence] = []
