@@ -233,3 +233,24 @@ def test_an_event_read_only_through_a_gloss_has_a_labelled_english_headline(tmp_
     assert f"<h1>{floods['headline']} {label}</h1>" in page and f"{floods['headline']} (gloss)" in page
     assert f"{floods['headline']} (gloss)" in feed
     store.close()
+
+
+def test_a_headline_only_item_says_so_and_links_its_page(tmp_path: Path) -> None:
+    import json
+
+    from tidings.pipeline import Pipeline
+    from tidings.store import open_store
+
+    settings = web_settings(tmp_path)
+    store = open_store(settings.database_url)
+    row = {"id": "h", "lang": "en", "title": "Putin says talks were constructive", "text": "",
+           "url": "https://wire.example/h"}  # fmt: skip
+    (tmp_path / "h.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    Pipeline(store, settings, translate=False).ingest([str(tmp_path / "h.jsonl")])
+    try:
+        with serve(create_app(settings, store)) as base:
+            page = get(base, f"/articles/{article_id(store, 'Putin says')}")
+    finally:
+        store.close()
+    note = page[page.index('class="headline-only"') :]
+    assert "no text" in note[: note.index("</p>")] and 'href="https://wire.example/h"' in note
