@@ -186,7 +186,7 @@ def search_page(
     sort: Annotated[str, Query(pattern="^(newest|relevance)$")] = "newest",
     cursor: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
-    """Full-text search with filters; newest first unless sorted by relevance."""
+    """Full-text search with filters; latest added first (by id) unless sorted by relevance."""
     filters = browse.SearchFilters(
         language or None,
         source or None,
