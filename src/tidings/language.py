@@ -41,14 +41,14 @@ EARLY_STOP_SHARE = 0.9
 # times 100) and it is 99.65% right on 100-character prefixes of the semeval dev bodies. `tidings eval
 # language` (news, fastText), mixed pages by line vote: 400 characters 98.6%, 200 98.5%, 120 98.7%.
 MAX_UNIT_CHARS = 120
-# A caption line counts as evidence of the original language only at or above this length (fastText is
-# right on 89 % of 20-letter prefixes, docs/eval-language.md) and confidence (a judgment: no labelled caption
-# set yet); below them a lone name ("Vladimir V. Putin") can be guessed as anything.
 # A declared language is taken over a guess below this confidence that disagrees with it. Titles alone
 # (SemEval and ECB+ dev, 679 titles with their declared languages): 95.3 % right, and 25 of their 32 errors
 # fall under 0.7, with 102 right guesses, which a right declaration leaves as they are; the same articles'
 # whole texts: no error under 0.7 (1 of 1,831 above).
 DECLARED_WINS_BELOW = 0.7
+# A caption line counts as evidence of the original language only at or above this length (fastText is
+# right on 89 % of 20-letter prefixes, docs/eval-language.md) and confidence (a judgment: no labelled caption
+# set yet); below them a lone name ("Vladimir V. Putin") can be guessed as anything.
 CAPTION_MIN_CONFIDENCE = 0.5
 CAPTION_MIN_LETTERS = 20
 # A caption and its translation are two short lines of one block; longer lines are paragraphs.
