@@ -211,8 +211,9 @@ def measure(
         "embedder": embedder_name if embedder is not None else None,
         "articles_per_second": round(done / wall, 1),
         "articles_per_cpu_second": round(done / cpu, 1),
-        # share of articles whose lead went through the encoder (events embedded on demand count too)
-        "embedded_share": round(c.embedded / done, 3) if done else 0.0,
+        # share of articles whose lead went through the encoder (events embedded on demand, and titles read
+        # to compare headlines with, count too)
+        "embedded_share": round((c.embedded + (c.titles.embedded if c.titles else 0)) / max(done, 1), 3),
         "batch_size": BATCH,
         "p99_batch_latency_s": round(sorted(latencies)[int(len(latencies) * 0.99)], 3) if latencies else 0.0,
         "max_batch_latency_s": round(max(latencies, default=0.0), 3),
