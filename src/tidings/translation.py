@@ -67,7 +67,7 @@ class EventEnglish:
         self.router = router
         self.candidates = list(candidates)
         self._matchers: dict[str, EvidenceMatcher | None] = {}
-        self._read: dict[int, Vectors] = {}  # the candidates' vectors by encoder, for every matcher
+        self._read: dict[tuple[int, tuple[str, ...]], Vectors] = {}  # English vectors by encoder, for all
 
     def matcher(self, lang: str) -> EvidenceMatcher | None:
         """The matcher for a language's sentences (None when no encoder reads it)."""

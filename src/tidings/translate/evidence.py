@@ -252,19 +252,18 @@ class EvidenceMatcher:
         self._alike: npt.NDArray[np.bool_] | None = None
         # candidates' vectors by encoder, shared by one event's matchers (tidings.translation.EventEnglish):
         # the e5 matcher's paraphrase test reads them with USE, as the USE matcher does
-        self.shared: dict[int, Vectors] = {}
+        self.shared: dict[tuple[int, tuple[str, ...]], Vectors] = {}
 
-    def alike(
-        self, texts: Sequence[str], own: Vectors | None = None, read: Vectors | None = None
-    ) -> npt.NDArray[np.bool_] | None:
+    def alike(self, texts: Sequence[str], own: Vectors | None = None) -> npt.NDArray[np.bool_] | None:
         """Which English texts say the same (text x text): USE cosine at least EVIDENCE_SAME and the same
         numbers; None without a USE reader. `own`: the texts' vectors from this matcher's encoder, reused
-        when that encoder is the USE reader; `read`: their vectors from the USE reader."""
+        when that encoder is the USE reader."""
         if self.paraphrase is None or not texts:
             return None
-        vectors = read if read is not None else own if self.paraphrase is self.embedder else None
-        if vectors is None:
-            vectors = _read(self.paraphrase, texts)
+        if own is not None and self.paraphrase is self.embedder:
+            vectors = own
+        else:
+            vectors = self._kept(self.paraphrase, texts)
         keys: dict[frozenset[tuple[str, int]], int] = {}
         said = np.array([keys.setdefault(frozenset(numbers(t, "en").items()), len(keys)) for t in texts])
         return np.asarray((vectors @ vectors.T >= EVIDENCE_SAME) & (said[:, None] == said[None, :]))
@@ -279,10 +278,11 @@ class EvidenceMatcher:
         """The texts' unit vectors from this matcher's encoder, one row each."""
         return _read(self.embedder, texts)
 
-    def _candidates_by(self, encoder: Embedder) -> Vectors:
-        key = id(encoder)
+    def _kept(self, encoder: Embedder, texts: Sequence[str]) -> Vectors:
+        """The texts' vectors from an encoder, read once for every matcher sharing `shared`."""
+        key = (id(encoder), tuple(texts))
         if key not in self.shared:
-            self.shared[key] = _read(encoder, [c.text for c in self.candidates])
+            self.shared[key] = _read(encoder, texts)
         return self.shared[key]
 
     def translate(self, sentences: Sequence[str], src: str, tgt: str = "en") -> list[TranslatedSentence]:
@@ -291,10 +291,10 @@ class EvidenceMatcher:
             raise TranslationError(f"evidence is English only, not {tgt}", where="evidence")
         texts = [c.text for c in self.candidates]
         if self._vectors is None:
-            self._vectors = self._candidates_by(self.embedder)
+            self._vectors = self._kept(self.embedder, texts)
         allowed = carrying(sentences, texts, src)
-        if self._alike is None and self.paraphrase is not None:
-            self._alike = self.alike(texts, read=self._candidates_by(self.paraphrase))
+        if self._alike is None:
+            self._alike = self.alike(texts, self._vectors)
         best, scores, second = best_matches(self.vectors(sentences), self._vectors, allowed, self._alike)
         shown = accepted(scores, second, self.threshold, self.margin)
         out: list[TranslatedSentence] = []
