@@ -112,6 +112,10 @@ def test_events_cli_and_compare(
     assert "score" in shown and "conflict" in shown
     # one seed names no outlet: it is said so, never printed as "None"
     assert "None" not in shown and "unknown source: " in shown and re.search(r"article \d+: ", shown)
+    # the values in conflict are shown as written, and each seed's original language beside its English
+    conflict = next(line for line in shown.splitlines() if "claim [conflict]" in line)
+    assert '"nearly 4 hours" (fact)' in conflict and '"almost 2 hours" (fact)' in conflict
+    assert "[vi>en]" in shown and "[es>en]" in shown
     assert main(["compare", *SEEDS, "--json"]) == 0
     brief = json.loads(capsys.readouterr().out)
     assert brief["schema_version"] and brief["coverage"]["articles"] == 2

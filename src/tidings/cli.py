@@ -165,17 +165,32 @@ def _print_event(event: dict[str, Any]) -> None:
         why = ", ".join(feature_text(f) for f in (m["shared"] or [])[:6])
         copy = f" copy of {m['copy_of']}" if m["copy_of"] else ""
         source = m["source"] or "unknown source"
-        print(f"  - {m['id']:>6} [{m['language']}] {source}: {m['title_en'] or m['title']}")
+        print(f"  - {m['id']:>6} [{_language(m)}] {source}: {m['title_en'] or m['title']}")
         print(f"      score {m['score']:.2f}{copy}; shared {why or '-'}")
     brief = event.get("brief") or {}
     for group in (brief.get("claims") or [])[:20]:
         if group["verdict"] == "single-source" and group.get("kind") == "proposition":
             continue
         values = "; ".join(
-            f"{st['source'] or 'article ' + str(st['article_id'])}: {st['text'][:60]} ({st['modality']})"
+            f"{st['source'] or 'article ' + str(st['article_id'])}: {_stated(st)} ({st['modality']})"
             for st in group["statements"]
         )
         print(f"  claim [{group['verdict']}] {group['about']}: {values}")
+
+
+def _language(member: dict[str, Any]) -> str:
+    """A member's language; "vi>en" for a report stored in English translation (the seeds)."""
+    lang, original = member["language"], member.get("original_language")
+    return f"{original}>{lang}" if original and original != lang else str(lang)
+
+
+def _stated(statement: dict[str, Any], width: int = 80) -> str:
+    """What a statement says: the value as written ("nearly 4 hours") where the claim is a quantity, else
+    its clause, cut to `width`. The sentence's first 60 characters had hidden the values in conflict."""
+    if statement.get("as_written"):
+        return f'"{statement["as_written"]}"'
+    said = str(statement.get("clause") or statement["text"])
+    return said if len(said) <= width else said[: width - 1].rstrip() + "…"
 
 
 def cmd_events(args: argparse.Namespace) -> int:
