@@ -14,7 +14,7 @@ from tidings.web import create_app
 
 from .conftest import REPO
 from .live import serve
-from .web_fixture import article_id, build_store, web_settings
+from .web_fixture import TOKEN, article_id, build_store, web_settings
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -159,4 +159,34 @@ def test_hostile_article_is_shown_as_text(site: tuple[str, Store], browser: Any)
     page.screenshot(path=ARTIFACTS / "xss.png", full_page=True)
     assert not watch.dialogs, watch.dialogs
     assert not watch.errors, watch.errors
+    page.close()
+
+
+def test_an_editor_splits_an_article_out_from_the_event_page(site: tuple[str, Store], browser: Any) -> None:
+    base, store = site
+    spanish = article_id(store, "Biden and Putin have")
+    with store.read() as conn:
+        seeds = event_rows.event_of(conn, spanish)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watch = Watch(page)
+    page.goto(f"{base}/events/{seeds}")
+    page.check(f"table.members tr#a{spanish} input[type=checkbox]")  # in the table, of the form below it
+    page.check("form#correct input[value=split]")
+    page.fill("form#correct #token", TOKEN)
+    page.screenshot(path=ARTIFACTS / "correct.png", full_page=True)
+    page.click("form#correct button[type=submit]")
+    page.wait_for_url("**/events/*?corrected=split")
+    assert "now form this new event" in page.locator("[role=status]").inner_text()
+    assert page.locator("table.members tbody tr").count() == 1
+    assert f"/articles/{spanish}" in page.locator("table.members tbody a").first.get_attribute("href")
+    new = int(page.url.split("/events/")[1].split("?")[0])
+    # and back: the other event's number typed into the form of the event it joins
+    page.goto(f"{base}/events/{seeds}")
+    page.check("form#correct input[value=merge]")
+    page.fill("form#correct #target", str(new))
+    page.fill("form#correct #token", TOKEN)
+    page.click("form#correct button[type=submit]")
+    page.wait_for_url(f"**/events/{seeds}?corrected=merge")
+    assert page.locator(f"table.members tr#a{spanish}").count() == 1
+    assert not watch.dialogs and not watch.errors, (watch.dialogs, watch.errors)
     page.close()

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -254,3 +255,73 @@ def test_a_headline_only_item_says_so_and_links_its_page(tmp_path: Path) -> None
         store.close()
     note = page[page.index('class="headline-only"') :]
     assert "no text" in note[: note.index("</p>")] and 'href="https://wire.example/h"' in note
+
+
+def _correct(base: str, event_id: int, **form: Any) -> httpx.Response:
+    return httpx.post(f"{base}/events/{event_id}/correct", data=form, timeout=60)
+
+
+def _members(base: str, event_id: int) -> list[int]:
+    return [m["id"] for m in httpx.get(f"{base}/api/v1/events/{event_id}").json()["members"]]
+
+
+def _shown(response: httpx.Response, kind: str) -> int:
+    """The event a correction's redirect shows."""
+    assert response.status_code == 303, response.text[:300]
+    found = re.fullmatch(rf"/events/(\d+)\?corrected={kind}", response.headers["location"])
+    assert found, response.headers["location"]
+    return int(found.group(1))
+
+
+def test_an_event_is_corrected_from_its_page(site: tuple[str, Store, Path]) -> None:
+    base, store, _ = site
+    spanish = article_id(store, "Biden and Putin have")
+    with store.read() as conn:
+        seeds = event_rows.event_of(conn, spanish)
+    page = get(base, f"/events/{seeds}")
+    assert f'value="{spanish}" form="correct"' in page and 'name="token"' in page
+    # refused: a wrong token, nothing ticked, an article of another event, this event as the other one
+    wrong = _correct(base, seeds, action="split", article=spanish, token="nope")
+    assert wrong.status_code == 401 and "wrong API token" in wrong.text and spanish in _members(base, seeds)
+    assert "tick the articles" in _correct(base, seeds, action="split", token=TOKEN).text
+    assert "is not in this event" in _correct(base, seeds, action="split", article=10**6, token=TOKEN).text
+    same = _correct(base, seeds, action="merge", target=seeds, token=TOKEN)
+    assert same.status_code == 422 and "the other event is this one" in same.text
+    # split out, merged back; split out again, moved back
+    split = _correct(base, seeds, action="split", article=spanish, token=TOKEN)
+    new = _shown(split, "split")
+    shown = get(base, split.headers["location"])
+    assert "now form this new event" in shown and "pinned by a correction" in shown
+    assert _members(base, new) == [spanish] and spanish not in _members(base, seeds)
+    assert _shown(_correct(base, seeds, action="merge", target=new, token=TOKEN), "merge") == seeds
+    assert spanish in _members(base, seeds) and httpx.get(f"{base}/events/{new}").status_code == 404
+    again = _shown(_correct(base, seeds, action="split", article=spanish, token=TOKEN), "split")
+    moved = _correct(base, again, action="move", article=spanish, target=seeds, token=TOKEN)
+    assert _shown(moved, "move") == seeds and "were moved to this event" in get(
+        base, f"/events/{seeds}?corrected=move"
+    )
+    assert spanish in _members(base, seeds) and httpx.get(f"{base}/events/{again}").status_code == 404
+    with store.read() as conn:
+        kinds = [k for (k,) in conn.exec_driver_sql("SELECT kind FROM corrections ORDER BY id")]
+    assert kinds[-4:] == ["split", "merge", "split", "move"]
+
+
+def test_an_event_page_offers_no_correction_form_without_a_token(tmp_path: Path) -> None:
+    from tidings.pipeline import Pipeline
+    from tidings.store import open_store
+
+    from .web_fixture import SEEDS
+
+    settings = web_settings(tmp_path, token="")
+    store = open_store(settings.database_url)
+    Pipeline(store, settings, translate=False).ingest([str(p) for p in SEEDS])
+    try:
+        with store.read() as conn:
+            event_id = event_rows.event_of(conn, article_id(store, "Putin-Biden summit"))
+        with serve(create_app(settings, store)) as base:
+            page = get(base, f"/events/{event_id}")
+            refused = _correct(base, event_id, action="merge", target=event_id, token="")
+    finally:
+        store.close()
+    assert "Putin" in page and 'form="correct"' not in page and 'name="token"' not in page
+    assert refused.status_code == 401 and "no api_token" in refused.text

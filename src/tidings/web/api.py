@@ -22,7 +22,7 @@ from tidings.store import events as event_rows
 from tidings.store import feeds as feed_rows
 from tidings.store import translations as translation_rows
 from tidings.web import Work
-from tidings.web.manage import check_token, subscribe
+from tidings.web.manage import apply_correction, check_token, subscribe
 
 MAX_LIMIT = 200
 MAX_DOCUMENT_CHARS = 2_000_000
@@ -261,15 +261,6 @@ class MoveIn(BaseModel):
     event: int = Field(..., ge=1, le=MAX_ID)
 
 
-def _correct(request: Request, kind: str, **payload: Any) -> int | None:
-    work: Work = request.app.state.work
-    with work.lock:
-        try:
-            return work.pipeline.events.correct(kind, **payload)
-        except (KeyError, ValueError) as exc:
-            raise InputError(f"cannot {kind}: {exc}") from exc
-
-
 def _check_event(request: Request, *ids: int) -> None:
     with _store(request).read() as conn:
         for event_id in ids:
@@ -280,7 +271,7 @@ def _check_event(request: Request, *ids: int) -> None:
 def split(request: Request, event_id: Annotated[int, ID], body: SplitIn) -> dict[str, Any]:
     """Move the given articles of an event into a new event; the correction is kept."""
     _check_event(request, event_id)
-    new = _correct(request, "split", event=event_id, articles=[str(a) for a in body.articles])
+    new = apply_correction(request, "split", event=event_id, articles=[str(a) for a in body.articles])
     return {"event_id": event_id, "new_event_id": new}
 
 
@@ -288,7 +279,7 @@ def split(request: Request, event_id: Annotated[int, ID], body: SplitIn) -> dict
 def merge(request: Request, event_id: Annotated[int, ID], body: MergeIn) -> dict[str, Any]:
     """Fold `other` into this event; the correction is kept."""
     _check_event(request, event_id, body.other)
-    _correct(request, "merge", into=event_id, other=body.other)
+    apply_correction(request, "merge", into=event_id, other=body.other)
     return {"event_id": event_id}
 
 
@@ -298,5 +289,5 @@ def move(request: Request, article_id: Annotated[int, ID], body: MoveIn) -> dict
     _check_event(request, body.event)
     with _store(request).read() as conn:
         article_rows.get(conn, article_id)
-    _correct(request, "move", article=str(article_id), event=body.event)
+    apply_correction(request, "move", article=str(article_id), event=body.event)
     return {"article_id": article_id, "event_id": body.event}

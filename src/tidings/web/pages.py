@@ -68,9 +68,28 @@ def front(request: Request) -> Response:
     return render(request, "front.html", events=events, latest=latest)
 
 
+# What the event page says after a correction from its form (tidings.web.manage), by kind.
+CORRECTED = {
+    "split": "The ticked articles now form this new event.",
+    "move": "The ticked articles were moved to this event.",
+    "merge": "The other event was merged into this one.",
+}
+
+
 @router.get("/events/{event_id}")
-def event_page(request: Request, event_id: Annotated[int, ID]) -> Response:
+def event_page(
+    request: Request,
+    event_id: Annotated[int, ID],
+    corrected: Annotated[str | None, Query(pattern="^(split|move|merge)$")] = None,
+) -> Response:
     """An event's brief, coverage and member articles with why each was grouped."""
+    return event_view(request, event_id, message=CORRECTED.get(corrected or "", ""))
+
+
+def event_view(
+    request: Request, event_id: int, status: int = 200, *, message: str = "", problem: str = ""
+) -> Response:
+    """The event page, with a line saying what a correction did (`message`) or why it was refused."""
     with _store(request).read() as conn:
         ev = browse.event(conn, event_id)
         members = browse.event_members(conn, event_id, limit=MEMBERS_SHOWN)
@@ -84,6 +103,7 @@ def event_page(request: Request, event_id: Annotated[int, ID]) -> Response:
     return render(
         request,
         "event.html",
+        status,
         ev=ev,
         brief=brief,
         shared=shared,
@@ -102,6 +122,9 @@ def event_page(request: Request, event_id: Annotated[int, ID]) -> Response:
         members=members,
         titles=titles,
         related=related,
+        writable=bool(request.app.state.settings.api_token),
+        message=message,
+        problem=problem,
     )
 
 
