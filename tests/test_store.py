@@ -154,12 +154,50 @@ def test_search_pages_newest_first_and_by_relevance(store: Store) -> None:
         ranked = [
             r
             for offset in (0, 2, 4)
-            for r in browse.search(conn, "summit", limit=2, cursor=offset, relevance=True)
+            for r in browse.search(conn, "summit", limit=2, cursor=offset, sort="relevance")
         ]
         assert sorted(r["id"] for r in ranked) == sorted(ids)
         assert ranked[0]["id"] == ids[1]  # "summit" four times
         spanish = browse.search(conn, "summit", browse.SearchFilters(language="es"))
         assert sorted(r["id"] for r in spanish) == [ids[1], ids[3]]
+
+
+@pytest.mark.both_stores
+def test_search_pages_newest_published_first(store: Store) -> None:
+    """By publication date, not by when articles were added: an archive ingested late lists by its dates,
+    undated articles last, every match once across pages; an English rendering's match is dated too."""
+    days = [datetime(2021, 6, d, tzinfo=UTC) for d in (16, 19, 2, 25)] + [None]
+    ids = []
+    with store.write() as conn:
+        for i, when in enumerate(days):
+            raw_id = articles.insert_raw(
+                conn, RawDocument(locator=f"{i}.txt", content=b"x", kind="text"), f"d{i}"
+            )
+            body = "Los líderes se reunieron." if i == 2 else f"The summit met. Item {i}."
+            ids.append(
+                articles.insert(
+                    conn,
+                    _article(f"Report {i}", body, original_language="es" if i == 2 else "en"),
+                    raw_id=raw_id,
+                    canonical_url=f"https://x.example/d{i}",
+                    text_hash=f"d{i}",
+                    published_utc=when,
+                    source_id=None,
+                )
+            )
+        translation_rows.save(conn, ids[2], _rendered("translation", "Report", "The summit met."), "all")
+    expected = [ids[3], ids[1], ids[0], ids[2], ids[4]]  # 25, 19, 16, 2 June, undated
+    with store.read() as conn:
+        dated = [
+            r["id"]
+            for offset in (0, 2, 4)
+            for r in browse.search(conn, "summit", limit=2, cursor=offset, sort="published")
+        ]
+        assert dated == expected
+        assert browse.search(conn, "summit", limit=2, cursor=6, sort="published") == []
+        assert [r["id"] for r in browse.search(conn, "summit")] == sorted(ids, reverse=True)  # as added
+        with pytest.raises(ValueError, match="sort must be one of"):
+            browse.search(conn, "summit", sort="oldest")
 
 
 def _rendered(kind: str, title: str, body: str) -> ArticleTranslation:
@@ -202,7 +240,7 @@ def test_search_finds_an_article_by_its_english_rendering(store: Store) -> None:
         translation_rows.save(conn, ids[2], _rendered("evidence", "", "The summit met."), "all")
     with store.read() as conn:
         assert [r["id"] for r in browse.search(conn, "summit")] == [ids[1], ids[0]]
-        assert [r["id"] for r in browse.search(conn, "summit", relevance=True)] != []
+        assert [r["id"] for r in browse.search(conn, "summit", sort="relevance")] != []
         assert [r["id"] for r in browse.search(conn, "cumbre")] == [ids[0]]  # the original, as before
         assert [r["id"] for r in browse.search(conn, "summit leaders")] == [ids[0]]
     with store.write() as conn:

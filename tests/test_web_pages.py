@@ -153,6 +153,13 @@ def test_archive_trends_search_sources_categories(site: tuple[str, Store, Path])
         base, "/search?q=Navalny&language=es&country=US&sort=relevance"
     )
     assert f'href="/articles/{navalny}"' not in get(base, "/search?q=Navalny&from=2021-10-22")
+    by_date = get(base, "/search?q=Putin&sort=published")
+    shown = [int(i) for i in re.findall(r'<li><a href="/articles/(\d+)"', by_date)]
+    with store.read() as conn:
+        when = dict(conn.exec_driver_sql("SELECT id, published_utc FROM articles").all())
+    assert len(shown) >= 3 and '<option value="published" selected>' in by_date
+    dates = [str(when[i]) for i in shown if when[i] is not None]  # ISO text sorts as time (one offset)
+    assert dates == sorted(dates, reverse=True) and dates[0] != dates[-1]
     sources = get(base, "/sources")
     assert re.search(r"Telemundo</a></td><td>US</td><td>Spanish</td>", sources)
     assert "News/Politics" in get(base, "/categories")

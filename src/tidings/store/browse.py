@@ -182,6 +182,12 @@ def fts_query(words: str) -> str:
     return " ".join(f'"{t}"' for t in words.split())
 
 
+# Search orders: latest added first (by id; cursor: the last id seen), newest published first (publication
+# date, undated last) and best match first (cursor for these two: an offset). Added order is what the
+# indexes walk, so it stops early; the other two sort every match.
+SORTS = ("newest", "published", "relevance")
+
+
 def search(
     conn: Connection,
     q: str,
@@ -189,14 +195,16 @@ def search(
     *,
     limit: int = 20,
     cursor: int | None = None,
-    relevance: bool = False,
+    sort: str = "newest",
 ) -> list[dict[str, Any]]:
-    """Articles matching every word: newest first (cursor: last id seen) or best first (cursor: offset)."""
+    """Articles matching every word, in one of the `SORTS`."""
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     terms = fts_query(q)
     if not terms:
         return []
-    query = _search_statement(conn.dialect.name, _shape(filters), relevance, cursor is not None)
-    params = _search_params(conn.dialect.name, q, filters, limit=limit, cursor=cursor, relevance=relevance)
+    query = _search_statement(conn.dialect.name, _shape(filters), sort, cursor is not None)
+    params = _search_params(conn.dialect.name, q, filters, limit=limit, cursor=cursor, sort=sort)
     with _through_indexes(conn):
         return [dict(r._mapping) for r in conn.execute(query, params)]
 
@@ -226,17 +234,17 @@ def _shape(f: SearchFilters) -> SearchFilters:
 
 
 def _search_params(
-    dialect: str, q: str, f: SearchFilters, *, limit: int, cursor: int | None, relevance: bool
+    dialect: str, q: str, f: SearchFilters, *, limit: int, cursor: int | None, sort: str
 ) -> dict[str, Any]:
     """A search's values for `_search_statement`'s parameters."""
-    offset = (cursor or 0) if relevance else 0
+    offset = (cursor or 0) if sort != "newest" else 0
     words = fts_query(q) if dialect == "sqlite" else _CONTROL.sub(" ", q)  # PostgreSQL refuses NUL in text
     return {"q": words, "n": limit, "arm_n": limit + offset, "skip": offset, "cursor": cursor or 0,
             **_filter_params(f)}  # fmt: skip
 
 
 @lru_cache(maxsize=256)
-def _search_statement(dialect: str, shape: SearchFilters, relevance: bool, paged: bool) -> Select[Any]:
+def _search_statement(dialect: str, shape: SearchFilters, sort: str, paged: bool) -> Select[Any]:
     """The search statement for one shape (dialect, filters set, order, cursor or not), built once: building
     it cost more than running it (~0.8 ms against ~0.7 on SQLite, bench web's store). The page's ids come
     first, from the originals' index and the English renderings' (v8), then what the listing shows for
@@ -244,61 +252,65 @@ def _search_statement(dialect: str, shape: SearchFilters, relevance: bool, paged
     100,000 articles, a word in 11,000: 28 ms on one core, or 9 ms on three with parallel workers; ids
     first 4.5)."""
     sqlite = dialect == "sqlite"
-    page_of = partial(_top, paged=paged, relevance=relevance)
+    page_of = partial(_top, paged=paged, sort=sort)
     if sqlite:
-        arms = [page_of(*_sqlite_hits(index, shape, relevance)) for index in (_fts, _translations_fts)]
+        arms = [page_of(*_sqlite_hits(index, shape, sort)) for index in (_fts, _translations_fts)]
     else:
         tsq = func.plainto_tsquery("simple", bindparam("q", type_=String))
-        arms = [page_of(*_pg_hits(source, tsq, shape, relevance)) for source in (articles, translations)]
+        arms = [page_of(*_pg_hits(source, tsq, shape, sort)) for source in (articles, translations)]
     both = union_all(*(select(arm.subquery()) for arm in arms)).subquery("both")
     # an article matched by both indexes is listed once, with its better rank: FTS5's rank (bm25) is best
-    # when lowest, PostgreSQL's ts_rank when highest
-    rank = (func.min(both.c.rank) if sqlite else func.max(both.c.rank)).label("rank")
+    # when lowest, PostgreSQL's ts_rank when highest; a date is the article's own in both
+    lowest_best = sqlite and sort == "relevance"
+    rank = (func.min(both.c.rank) if lowest_best else func.max(both.c.rank)).label("rank")
     page_query = select(both.c.id, rank).group_by(both.c.id).limit(bindparam("n", type_=Integer))
-    if relevance:
-        page_query = page_query.order_by(rank if sqlite else rank.desc(), both.c.id.desc())
-        page_query = page_query.offset(bindparam("skip", type_=Integer))  # ties broken by id: no overlap
-    else:
-        page_query = page_query.order_by(both.c.id.desc())
-    page = page_query.subquery("hits")
-    listing = _listing(select(*_LIST_COLUMNS), page=page)
-    if relevance:
-        return listing.order_by(page.c.rank if sqlite else page.c.rank.desc(), articles.c.id.desc())
-    return listing.order_by(articles.c.id.desc())
+    if sort == "newest":
+        page = page_query.order_by(both.c.id.desc()).subquery("hits")
+        return _listing(select(*_LIST_COLUMNS), page=page).order_by(articles.c.id.desc())
+    best = rank if lowest_best else rank.desc().nulls_last()
+    page_query = page_query.order_by(best, both.c.id.desc())
+    page = page_query.offset(bindparam("skip", type_=Integer)).subquery("hits")  # ties broken by id
+    page_best = page.c.rank if lowest_best else page.c.rank.desc().nulls_last()
+    return _listing(select(*_LIST_COLUMNS), page=page).order_by(page_best, articles.c.id.desc())
 
 
-def _sqlite_hits(fts: TableClause, f: SearchFilters, relevance: bool) -> tuple[Select[Any], Any, Any, Any]:
+def _sqlite_hits(fts: TableClause, f: SearchFilters, sort: str) -> tuple[Select[Any], Any, Any, Any]:
     """One FTS5 index's matches, filtered, as (id, rank), with its id and newest- and best-first orders:
     FTS5 walks its matches in rowid order, so newest first stops early."""
-    rank: Any = fts.c.rank if relevance else literal_column("0")
+    dated = sort == "published"
+    rank: Any = (
+        fts.c.rank if sort == "relevance" else articles.c.published_utc if dated else literal_column("0")
+    )
     hits: Select[Any] = select(fts.c.rowid.label("id"), rank.label("rank")).select_from(fts)
-    if f.active():  # the filters read the article's columns
+    if f.active() or dated:  # the filters and the date read the article's columns
         hits = hits.select_from(fts.join(articles, articles.c.id == fts.c.rowid))
     hits = _filtered(hits.where(literal_column(fts.name).op("MATCH")(text(":q"))), f)
-    return hits, fts.c.rowid, fts.c.rowid.desc(), rank
+    return hits, fts.c.rowid, fts.c.rowid.desc(), rank.desc().nulls_last() if dated else rank
 
 
-def _pg_hits(source: Table, tsq: Any, f: SearchFilters, relevance: bool) -> tuple[Select[Any], Any, Any, Any]:
+def _pg_hits(source: Table, tsq: Any, f: SearchFilters, sort: str) -> tuple[Select[Any], Any, Any, Any]:
     """One stored vector's matches (the article's, or its English rendering's), filtered, as (id, rank),
     with its id and newest- and best-first orders."""
+    dated = sort == "published"
     tsv: Any = literal_column(f"{source.name}.fts")  # stored: to_tsvector of title and body (v6, v8)
     ident = articles.c.id if source is articles else translations.c.article_id
-    rank: Any = func.ts_rank(tsv, tsq) if relevance else literal_column("0")
+    rank: Any = (
+        func.ts_rank(tsv, tsq) if sort == "relevance" else articles.c.published_utc if dated
+        else literal_column("0")
+    )  # fmt: skip
     hits: Select[Any] = select(ident.label("id"), rank.label("rank")).where(tsv.op("@@")(tsq))
-    if source is translations and f.active():  # the filters read the article's columns
+    if source is translations and (f.active() or dated):  # the filters and the date read the article's
         hits = hits.select_from(translations.join(articles, articles.c.id == translations.c.article_id))
     # Newest first by `id + 0`, which no index yields: the matches come from the GIN index and are sorted.
     # Ordered by `id`, the planner walked the primary key newest first testing each article, for a rare
     # word the whole table (bench web, 100,000 articles: 14 s before v6, 0.3 s after; this way 0.05 ms).
-    return _filtered(hits, f), ident, (ident + literal_column("0")).desc(), rank.desc()
+    return _filtered(hits, f), ident, (ident + literal_column("0")).desc(), rank.desc().nulls_last()
 
 
-def _top(
-    hits: Select[Any], ident: Any, newest: Any, best: Any, *, paged: bool, relevance: bool
-) -> Select[Any]:
+def _top(hits: Select[Any], ident: Any, newest: Any, best: Any, *, paged: bool, sort: str) -> Select[Any]:
     """An index's share of a page: its best `limit` past the page's offset, or its newest `limit` before
     the cursor."""
-    if relevance:  # ties broken by id, as the page breaks them, or pages overlap
+    if sort != "newest":  # ties broken by id, as the page breaks them, or pages overlap
         return hits.order_by(best, newest).limit(bindparam("arm_n", type_=Integer))
     hits = hits.order_by(newest).limit(bindparam("n", type_=Integer))
     return hits.where(ident < bindparam("cursor", type_=Integer)) if paged else hits

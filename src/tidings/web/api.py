@@ -153,14 +153,15 @@ def search(
     date_from: OptDay = None,
     date_to: OptDay = None,
     category: str | None = None,
-    sort: Literal["newest", "relevance"] = "newest",
+    sort: Literal["newest", "published", "relevance"] = "newest",
 ) -> dict[str, Any]:
-    """Articles with every word of `q`: newest first (cursor: last id) or by relevance (cursor: offset)."""
+    """Articles with every word of `q`: latest added first (`newest`; cursor: last id), newest published
+    first (`published`: by publication date, undated last) or by relevance (cursor for these two: an
+    offset)."""
     f = browse.SearchFilters(language, source, country, date_from, date_to, category)
-    relevance = sort == "relevance"
     with _store(request).read() as conn:
-        rows = browse.search(conn, q, f, limit=limit, cursor=cursor, relevance=relevance)
-    return page(rows, limit, cursor, offset=relevance)
+        rows = browse.search(conn, q, f, limit=limit, cursor=cursor, sort=sort)
+    return page(rows, limit, cursor, offset=sort != "newest")
 
 
 @router.get("/sources", summary="Outlets with article counts")

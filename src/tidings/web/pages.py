@@ -206,10 +206,11 @@ def search_page(
     date_from: Annotated[str, Query(alias="from", pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
     date_to: Annotated[str, Query(alias="to", pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
     category: str = "",
-    sort: Annotated[str, Query(pattern="^(newest|relevance)$")] = "newest",
+    sort: Annotated[str, Query(pattern="^(newest|published|relevance)$")] = "newest",
     cursor: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
-    """Full-text search with filters; latest added first (by id) unless sorted by relevance."""
+    """Full-text search with filters; latest added first (by id) unless sorted by publication date or by
+    relevance."""
     filters = browse.SearchFilters(
         language or None,
         source or None,
@@ -218,13 +219,12 @@ def search_page(
         date_to or None,
         category or None,
     )
-    relevance = sort == "relevance"
     with _store(request).read() as conn:
-        rows = browse.search(conn, q, filters, limit=PAGE, cursor=cursor, relevance=relevance) if q else []
+        rows = browse.search(conn, q, filters, limit=PAGE, cursor=cursor, sort=sort) if q else []
     choices = request.app.state.memo.get("choices", LISTS_TTL_S, filter_choices)
     more = None
-    if len(rows) == PAGE:
-        more = (cursor or 0) + PAGE if relevance else int(rows[-1]["id"])
+    if len(rows) == PAGE:  # an offset, except in the order the indexes walk (by id)
+        more = (cursor or 0) + PAGE if sort != "newest" else int(rows[-1]["id"])
     params = {k: v for k, v in request.query_params.items() if k != "cursor"}
     return render(
         request,
