@@ -80,7 +80,7 @@ CORRECTED = {
 def event_page(
     request: Request,
     event_id: Annotated[int, ID],
-    corrected: Annotated[str | None, Query(pattern="^(split|move|merge)$")] = None,
+    corrected: Annotated[str | None, Query(pattern=f"^({'|'.join(CORRECTED)})$")] = None,
 ) -> Response:
     """An event's brief, coverage and member articles with why each was grouped."""
     return event_view(request, event_id, message=CORRECTED.get(corrected or "", ""))
@@ -206,7 +206,7 @@ def search_page(
     date_from: Annotated[str, Query(alias="from", pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
     date_to: Annotated[str, Query(alias="to", pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
     category: str = "",
-    sort: Annotated[str, Query(pattern="^(newest|published|relevance)$")] = "newest",
+    sort: Annotated[str, Query(pattern=f"^({'|'.join(browse.SORTS)})$")] = "newest",
     cursor: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     """Full-text search with filters; latest added first (by id) unless sorted by publication date or by
