@@ -98,6 +98,34 @@ def test_a_move_describes_and_briefs_both_events_anew(store: Store, settings: Se
 
 
 @pytest.mark.both_stores
+def test_a_correction_briefs_only_the_events_it_changed(store: Store, settings: Settings) -> None:
+    """A split, a merge or a move of several articles rebuilds the briefs of the events it changed, not
+    those of every active event (each brief costs up to a second: a desk has thousands of events)."""
+    report = Pipeline(store, settings, translate=False).ingest([*SEEDS, OTHER])
+    ids = [o.article_id for o in report.outcomes]  # type: ignore[union-attr]
+    seeds_event, other_event = _event_of(store, ids[0]), _event_of(store, ids[2])
+    stage = EventStage(store, settings)
+
+    def briefed() -> dict[int, Any]:
+        with store.read() as conn:
+            return dict(conn.exec_driver_sql("SELECT id, brief_at FROM events").all())
+
+    before = briefed()
+    new_event = stage.correct("split", event=seeds_event, articles=[ids[1]])
+    assert new_event is not None
+    after = briefed()
+    assert after[other_event] == before[other_event] and after[seeds_event] != before[seeds_event]
+    assert after[new_event] is not None
+    stage.correct("merge", into=seeds_event, other=new_event)
+    assert briefed()[other_event] == before[other_event]
+    stage.correct("move", articles=[ids[0], ids[1]], event=other_event)  # both seeds, one call
+    assert {_event_of(store, i) for i in ids} == {other_event}
+    with store.read() as conn:
+        moves = [r["payload"] for r in event_rows.list_corrections(conn) if r["kind"] == "move"]
+    assert moves == [{"article": ids[0], "event": other_event}, {"article": ids[1], "event": other_event}]
+
+
+@pytest.mark.both_stores
 def test_events_cli_and_compare(
     capsys: pytest.CaptureFixture[str], db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -322,23 +322,32 @@ class EventStage:
             event_rows.delete_events(conn, sorted(gone - set(c.state.retired)))
 
     def correct(self, kind: str, **payload: Any) -> int | None:
-        """A user's correction (move, merge, split), applied, recorded, and respected from now on."""
+        """A user's correction (move, merge, split), applied, recorded, and respected from now on. A move
+        takes one `article` or several (`articles`), each recorded as a move of its own; the new event's
+        id for a split. Only the events it changed are briefed anew."""
         c = self.clusterer
         result: int | None = None
-        moved: set[int] = set()
+        records = [payload]
         if kind == "move":
-            moved = {c.event_of(str(payload["article"])).id, int(payload["event"])}  # left and joined
-            passes.move(c, str(payload["article"]), int(payload["event"]))
+            given = payload.get("articles") or [payload["article"]]
+            event = int(payload["event"])
+            touched = {event, *(c.event_of(str(a)).id for a in given)}  # joined and left
+            for a in given:
+                passes.move(c, str(a), event)
+            records = [{"article": a, "event": payload["event"]} for a in given]
         elif kind == "merge":
             passes.merge(c, int(payload["into"]), int(payload["other"]))
+            touched = {int(payload["into"])}
         elif kind == "split":
             result = passes.split(c, int(payload["event"]), [str(a) for a in payload["articles"]])
+            touched = {int(payload["event"]), result}
         else:
             raise ValueError(kind)
         with self.store.write() as conn:
-            event_rows.add_correction(conn, kind, payload)
+            for record in records:
+                event_rows.add_correction(conn, kind, record)
         self.sync_all()
-        self.refresh_briefs(moved & set(c.state.events) if kind == "move" else set(c.state.events))
+        self.refresh_briefs(touched & set(c.state.events))
         return result
 
     def recluster(self) -> tuple[int, int]:

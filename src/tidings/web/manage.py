@@ -167,8 +167,7 @@ def _apply_form(request: Request, event_id: int, form: dict[str, list[str]]) -> 
     if other == event_id:
         raise InputError(f"the other event is this one: nothing to {action}")
     if action == "move":
-        for a in articles:
-            apply_correction(request, "move", article=str(a), event=other)
+        apply_correction(request, "move", articles=[str(a) for a in articles], event=other)
         return f"/events/{other}?corrected=move"
     apply_correction(request, "merge", into=event_id, other=other)
     return f"/events/{event_id}?corrected=merge"
